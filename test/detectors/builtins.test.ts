@@ -26,7 +26,7 @@ describe('built-in detectors on signals with a known answer', () => {
   const spiky = makeSignal(400, 15_000, (i) => 100 + 2 * noise() + (i === spikeAt ? 40 : 0));
   const flat = makeSignal(400, 15_000, () => 7);
 
-  for (const detector of [zscore, mad, ewma]) {
+  for (const detector of [zscore, mad, ewma] as AnyDetector[]) {
     it(`${detector.name} flags exactly the spike in gaussian noise`, () => {
       expect(anomalousIndices(scores(detector, {}, spiky.timestamps, spiky.values))).toEqual([spikeAt]);
     });

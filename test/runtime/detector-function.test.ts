@@ -91,7 +91,7 @@ for (const fn of [
     ])('answers %s with 400 and the reason', async (_name, headers, body, reason) => {
       const res = await fetch(url, { method: 'POST', headers, body });
       expect(res.status).toBe(400);
-      expect((await res.json()).error).toContain(reason);
+      expect(((await res.json()) as { error: string }).error).toContain(reason);
     });
 
     it('rejects a body over the size limit with 413', async () => {
