@@ -25,7 +25,7 @@ export interface FileRun {
 }
 
 export function runDetectorOnSeries(detector: AnyDetector, params: unknown, timestamps: Float64Array, values: Float64Array): FileRun {
-  const online = detector.createOnline(params);
+  const online = detector.createOnline(params as Parameters<AnyDetector["createOnline"]>[0]);
   const n = timestamps.length;
   const raw = new Float64Array(n);
   const start = process.hrtime.bigint();
