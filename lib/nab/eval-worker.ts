@@ -1,6 +1,6 @@
 // Worker thread for `deucalion eval`: runs one detector over one series per message.
 import { parentPort } from 'node:worker_threads';
-import { findDetector } from '../detectors/index.ts';
+import { findEvalDetector as findDetector } from './eval-detectors.ts';
 import { runDetectorOnSeries } from './run-detector.ts';
 
 export interface RunTask {

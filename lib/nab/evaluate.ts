@@ -1,6 +1,7 @@
 // One evaluation: load a NAB corpus, get each detector's scores (run causally, or read from NAB result
 // files), then score them per profile. Shared by `deucalion eval` and bench/detectors.ts.
-import { BUILTIN_DETECTORS, DEFAULT_DETECTOR, findDetector } from '../detectors/index.ts';
+import { BUILTIN_DETECTORS, DEFAULT_DETECTOR } from '../detectors/index.ts';
+import { evalDetectorNames, findEvalDetector } from './eval-detectors.ts';
 import { loadCorpus } from './corpus.ts';
 import { loadProfiles, loadThresholds, type CostMatrix, type Thresholds } from './profiles.ts';
 import { listResultDetectors, loadResultScores } from './results.ts';
@@ -93,8 +94,8 @@ function pickProfiles(all: Record<string, CostMatrix>, names?: string[]): Record
 /** Validate detector names and parameters up front, so a typo fails before minutes of running. */
 export function resolveRuns(names: string[], params: Record<string, unknown>): DetectorRun[] {
   return names.map((name) => {
-    const detector = findDetector(name);
-    if (!detector) throw new Error(`unknown detector "${name}" (built-in: ${[...BUILTIN_DETECTORS.keys()].join(', ')})`);
+    const detector = findEvalDetector(name);
+    if (!detector) throw new Error(`unknown detector "${name}" (known: ${evalDetectorNames().join(', ')})`);
     return { name, params: detector.resolveParams(params[name] ?? {}, `params.${name}`) };
   });
 }

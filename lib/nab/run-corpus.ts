@@ -2,7 +2,7 @@
 // default). Each (detector, series) pair is one task; the longest series go first so the pool ends evenly.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { findDetector } from '../detectors/index.ts';
+import { findEvalDetector as findDetector } from './eval-detectors.ts';
 import type { Corpus } from './corpus.ts';
 import type { RunReply, RunTask } from './eval-worker.ts';
 import { runDetectorOnSeries } from './run-detector.ts';

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelCorpus, loadCorpus, loadProfiles, loadResultScores, loadThresholds, scoreDetector } from '../../lib/nab/index.ts';
+import { evaluate } from '../../lib/nab/evaluate.ts';
 import { findNabDir } from './nab-dir.ts';
 
 const nabDir = findNabDir();
@@ -39,5 +40,15 @@ describe.skipIf(!nabDir)('NAB corpus', () => {
       expect(optimised[profile].score).toBeGreaterThanOrEqual(score - 0.005);
       expect(optimised[profile].score).toBeGreaterThanOrEqual(given[profile].score - 1e-9);
     });
+  });
+});
+
+describe.skipIf(!nabDir)('NAB windowed Gaussian, reimplemented and run causally', () => {
+  it('reproduces the published windowedGaussian scores within 0.05', async () => {
+    const evaluation = await evaluate({ corpusDir: nabDir!, detectors: ['nab-windowed-gaussian'], jobs: 1 });
+    const [wg] = evaluation.detectors;
+    for (const [profile, score] of Object.entries(PUBLISHED.windowedGaussian)) {
+      expect(Math.abs(wg.profiles[profile].score - score)).toBeLessThanOrEqual(0.05);
+    }
   });
 });
