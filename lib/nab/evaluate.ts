@@ -5,6 +5,7 @@ import { evalDetectorNames, findEvalDetector } from './eval-detectors.ts';
 import { loadCorpus } from './corpus.ts';
 import { loadProfiles, loadThresholds, type CostMatrix, type Thresholds } from './profiles.ts';
 import { listResultDetectors, loadResultScores } from './results.ts';
+import { toNabScore } from './run-detector.ts';
 import { runCorpus, type DetectorRun } from './run-corpus.ts';
 import { labelCorpus, scoreDetector, type LabeledCorpus, type ProfileScore } from './score-corpus.ts';
 
@@ -33,6 +34,8 @@ export interface DetectorEvaluation {
   params?: unknown;
   costPerSampleNs?: number;
   profiles: Record<string, ProfileScore>;
+  /** Causal runs: the scores at the detector's own alert threshold (score >= 1), i.e. as deployed. */
+  deployed?: Record<string, ProfileScore>;
   /** NAB scores in [0, 1] per corpus file. */
   scores: Float64Array[];
 }
@@ -42,6 +45,9 @@ export interface Evaluation {
   profiles: Record<string, CostMatrix>;
   detectors: DetectorEvaluation[];
 }
+
+/** A detector score of 1 ("anomalous") on NAB's [0, 1] scale. */
+export const DEPLOYED_THRESHOLD = toNabScore(1);
 
 export async function evaluate(request: EvalRequest): Promise<Evaluation> {
   const only = request.only;
@@ -75,6 +81,7 @@ export async function evaluate(request: EvalRequest): Promise<Evaluation> {
       params: run.params,
       costPerSampleNs: r.costPerSampleNs,
       profiles: score(run.name, r.scores),
+      deployed: scoreDetector(labeled, r.scores, { profiles, thresholds: Object.fromEntries(Object.keys(profiles).map((p) => [p, DEPLOYED_THRESHOLD])) }),
       scores: r.scores,
     });
   }

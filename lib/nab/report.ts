@@ -28,7 +28,7 @@ export function renderReport(evaluation: Evaluation, options: { profile?: string
     const threshold = describeThreshold(d.source, p.threshold);
     return `<tr class="${d.isDefault ? 'default' : ''}"><td>${escapeHtml(d.name)}${d.isDefault ? ' (default)' : ''}</td>${profileNames
       .map((name) => `<td>${d.profiles[name].score.toFixed(2)}</td>`)
-      .join('')}<td>${escapeHtml(threshold)} <span class="muted">(${p.thresholdSource})</span></td><td>${d.costPerSampleNs === undefined ? '–' : d.costPerSampleNs.toFixed(0)}</td></tr>`;
+      .join('')}<td>${escapeHtml(threshold)} <span class="muted">(${p.thresholdSource})</span></td><td>${d.deployed ? d.deployed[profile].score.toFixed(2) : '–'}</td><td>${d.costPerSampleNs === undefined ? '–' : d.costPerSampleNs.toFixed(0)}</td></tr>`;
   });
 
   const gridRows = labeled.labels.map((l, f) => {
@@ -57,7 +57,7 @@ export function renderReport(evaluation: Evaluation, options: { profile?: string
 <p class="muted">Corpus ${escapeHtml(labeled.corpus.dir)}: ${labeled.labels.length} series, ${labeled.labelledWindows} anomaly windows.
 Scores are normalised NAB scores (null detector 0, perfect 100); detections below use the <b>${escapeHtml(profile)}</b> threshold.</p>
 <h2>Scores</h2>
-<table class="summary"><thead><tr><th>detector</th>${profileNames.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}<th>threshold (${escapeHtml(profile)})</th><th>ns/sample</th></tr></thead>
+<table class="summary"><thead><tr><th>detector</th>${profileNames.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}<th>threshold (${escapeHtml(profile)})</th><th>${escapeHtml(profile)} at score ≥ 1</th><th>ns/sample</th></tr></thead>
 <tbody>${summaryRows.join('\n')}</tbody></table>
 <p class="legend"><span><i class="sw" style="background:#f4a261;opacity:.5"></i>anomaly window</span><span><i class="sw" style="background:#ccc"></i>probationary (not scored)</span><span><i class="sw" style="background:#1a9850"></i>detection in a window</span><span><i class="sw" style="background:#d73027"></i>false positive</span></p>
 <h2>Per series <span class="muted">(windows detected / windows · false-positive points)</span></h2>

@@ -26,6 +26,7 @@ export function summariseJson(evaluation: Evaluation, options: { perFile?: boole
         },
       ]),
     );
+    if (d.deployed) entry.deployed = Object.fromEntries(Object.entries(d.deployed).map(([profile, p]) => [profile, round(p.score, 4)]));
     entry.raw = Object.fromEntries(Object.entries(d.profiles).map(([profile, p]) => [profile, round(p.raw, 6)]));
     if (options.perFile !== false) {
       const perFile: Record<string, Record<string, unknown>> = {};
@@ -54,7 +55,7 @@ const SHORT: Record<string, string> = { standard: 'standard', reward_low_FP_rate
 
 export function formatTable(evaluation: Evaluation): string {
   const profiles = Object.keys(evaluation.profiles);
-  const header = ['detector', ...profiles.map((p) => SHORT[p] ?? p), `threshold (${SHORT[profiles[0]] ?? profiles[0]})`, 'ns/sample'];
+  const header = ['detector', ...profiles.map((p) => SHORT[p] ?? p), `threshold (${SHORT[profiles[0]] ?? profiles[0]})`, `${SHORT[profiles[0]] ?? profiles[0]} @ score 1`, 'ns/sample'];
   const rows = [...evaluation.detectors]
     .sort((a, b) => b.profiles[profiles[0]].score - a.profiles[profiles[0]].score)
     .map((d) => {
@@ -64,6 +65,7 @@ export function formatTable(evaluation: Evaluation): string {
         d.name + (d.isDefault ? ' (default)' : ''),
         ...profiles.map((p) => d.profiles[p].score.toFixed(2)),
         first.thresholdSource === 'given' ? `${threshold} (given)` : threshold,
+        d.deployed ? d.deployed[profiles[0]].score.toFixed(2) : '-',
         d.costPerSampleNs === undefined ? '-' : d.costPerSampleNs.toFixed(0),
       ];
     });

@@ -37,6 +37,7 @@ describe('deucalion eval', () => {
       for (const p of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']) {
         expect(typeof d[p]).toBe('number');
         expect(d.thresholds[p].source).toBe('optimised');
+        expect(typeof d.deployed[p]).toBe('number'); // at the detector's own alert threshold, score >= 1
       }
       expect(d.costPerSampleNs).toBeGreaterThan(0);
       expect(Object.keys(d.perFile)).toEqual(['synthA/quiet.csv', 'synthA/spiky.csv', 'synthB/late.csv']);
