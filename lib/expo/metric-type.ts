@@ -38,18 +38,15 @@ const SUFFIXES: Record<MetricType, readonly SampleSuffix[]> = {
 };
 
 /**
- * The suffix under which s[start, end) belongs to `family` of `type`, or undefined when it does not
- * belong. Compares in place (startsWith with an offset), so no string is built per sample.
+ * The suffix s[start, end) (what follows the family name in a sample name) stands for in a family of
+ * `type`, or undefined when a family of that type has no such sample.
  */
-export function matchFamily(s: string, start: number, end: number, family: string, type: MetricType): SampleSuffix | undefined {
-  const len = end - start;
-  if (family.length === 0 || len < family.length || !s.startsWith(family, start)) return undefined;
-  if (len === family.length) return '';
-  const rest = start + family.length;
+export function matchSuffix(s: string, start: number, end: number, type: MetricType): SampleSuffix | undefined {
+  if (start === end) return '';
   const suffixes = SUFFIXES[type];
   for (let k = 0; k < suffixes.length; k++) {
     const suffix = suffixes[k];
-    if (len - family.length === suffix.length && s.startsWith(suffix, rest)) return suffix;
+    if (end - start === suffix.length && s.startsWith(suffix, start)) return suffix;
   }
   return undefined;
 }

@@ -6,44 +6,57 @@
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const MAX_EXACT = 9007199254740992;
 
+/** Where the last scanFloat stopped, and whether it read a float. Shared to avoid an object per call. */
+export const cursor = { end: 0, ok: false };
+
 /**
- * Read a Prometheus float (Go ParseFloat syntax without hex or underscores; NaN/Inf/Infinity in any case,
- * with an optional sign) from s[a, b). Returns NaN when the text is not a float; callers tell that apart
- * from a literal NaN with `isNaNLiteral` (NaN samples are rare, so the check stays off the hot path).
+ * Scan a Prometheus float (Go ParseFloat syntax without hex or underscores; NaN/Inf/Infinity in any case,
+ * with an optional sign) starting at `a`, stopping at the first character that cannot continue it; the
+ * caller checks that this character ends the token. Sets cursor.end and cursor.ok.
  */
-export function readFloat(s: string, a: number, b: number): number {
+export function scanFloat(s: string, a: number): number {
   let i = a;
   let c = s.charCodeAt(i);
   let neg = false;
+  cursor.ok = false;
   if (c === 43 || c === 45) {
     neg = c === 45;
     c = s.charCodeAt(++i);
   }
-  if (i >= b) return NaN;
   const lower = c | 0x20;
-  if (lower === 105 /* i */) {
-    if (matchesWord(s, i, b, 'inf') || matchesWord(s, i, b, 'infinity')) return neg ? -Infinity : Infinity;
+  if (lower === 105 /* i */ || lower === 110 /* n */) {
+    const w = i;
+    while (((c | 0x20) >= 97 && (c | 0x20) <= 122)) c = s.charCodeAt(++i);
+    cursor.end = i;
+    if (matchesWord(s, w, i, 'inf') || matchesWord(s, w, i, 'infinity')) {
+      cursor.ok = true;
+      return neg ? -Infinity : Infinity;
+    }
+    cursor.ok = matchesWord(s, w, i, 'nan');
     return NaN;
   }
   let m = 0;
   let exp10 = 0;
   let digits = 0;
-  while (c >= 48 && c <= 57 && i < b) {
+  while (c >= 48 && c <= 57) {
     m = m * 10 + (c - 48);
     digits++;
     c = s.charCodeAt(++i);
   }
-  if (c === 46 && i < b) {
+  if (c === 46) {
     c = s.charCodeAt(++i);
-    while (c >= 48 && c <= 57 && i < b) {
+    while (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       exp10--;
       digits++;
       c = s.charCodeAt(++i);
     }
   }
-  if (digits === 0) return NaN;
-  if ((c | 0x20) === 101 /* e */ && i < b) {
+  if (digits === 0) {
+    cursor.end = i;
+    return NaN;
+  }
+  if ((c | 0x20) === 101 /* e */) {
     c = s.charCodeAt(++i);
     let eneg = false;
     if (c === 43 || c === 45) {
@@ -52,20 +65,28 @@ export function readFloat(s: string, a: number, b: number): number {
     }
     let e = 0;
     let edigits = 0;
-    while (c >= 48 && c <= 57 && i < b) {
+    while (c >= 48 && c <= 57) {
       if (e < 100000) e = e * 10 + (c - 48);
       edigits++;
       c = s.charCodeAt(++i);
     }
+    cursor.end = i;
     if (edigits === 0) return NaN;
     exp10 += eneg ? -e : e;
   }
-  if (i !== b) return NaN;
+  cursor.end = i;
+  cursor.ok = true;
   let v: number;
   if (m === 0) v = 0;
   else if (m <= MAX_EXACT && exp10 >= -22 && exp10 <= 22) v = exp10 < 0 ? m / POW10[-exp10] : m * POW10[exp10];
-  else v = Number(s.slice(neg || s.charCodeAt(a) === 43 ? a + 1 : a, b));
+  else v = Number(s.slice(a + (s.charCodeAt(a) === 43 || s.charCodeAt(a) === 45 ? 1 : 0), i));
   return neg ? -v : v;
+}
+
+/** Read a float that must span exactly s[a, b); NaN when it does not (check isNaNLiteral for "NaN"). */
+export function readFloat(s: string, a: number, b: number): number {
+  const v = scanFloat(s, a);
+  return cursor.ok && cursor.end === b ? v : NaN;
 }
 
 /** True if s[a, b) spells NaN (any case, optional sign), the only float text that reads as NaN. */

@@ -23,7 +23,12 @@ export function parseExposition(text: string, format: ExpositionFormat = 'promet
   for (let e = p.next(); e !== Entry.End; e = p.next()) {
     if (e === Entry.Error) errors?.push(p.error());
     if (e !== Entry.Series) continue;
-    const sample: Sample = { name: p.metricName(), labels: p.labels(), value: p.value(), type: p.familyType() };
+    const labels = p.labels();
+    if (labels === undefined) {
+      errors?.push(p.error());
+      continue;
+    }
+    const sample: Sample = { name: p.metricName(), labels, value: p.value(), type: p.familyType() };
     if (p.hasTimestamp()) sample.timestamp = p.timestamp();
     out.push(sample);
   }

@@ -14,8 +14,8 @@
 import { CLASS, CR, HASH, LBRACE, LF, NAME_CHAR, NAME_START, SPACE, TAB } from './chars.ts';
 import { createLabelOffsets, lexLabelBlock } from './label-block.ts';
 import { type Labels, detachString, readLabelText, setLabel, unescapeRange } from './labels.ts';
-import { type MetricType, type SampleSuffix, isCounterSample, matchFamily, toMetricType } from './metric-type.ts';
-import { isNaNLiteral, readFloat, readInt } from './number.ts';
+import { type MetricType, type SampleSuffix, isCounterSample, matchSuffix, toMetricType } from './metric-type.ts';
+import { cursor, readFloat, readInt, scanFloat } from './number.ts';
 import { ParseError, describeToken } from './parse-error.ts';
 
 export const Entry = { End: 0, Series: 1, Help: 2, Type: 3, Unit: 4, Comment: 5, Error: 6 } as const;
@@ -23,11 +23,22 @@ export type Entry = (typeof Entry)[keyof typeof Entry];
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
 
+export interface ParserOptions {
+  /**
+   * Check a label block only when labels() asks for it (text format only; OpenMetrics is always eager).
+   * next() still checks everything else. For callers that key series by seriesKey() and ask for labels
+   * once per new series: a malformed block then fails in labels() and never becomes a known series.
+   */
+  lazyLabels?: boolean;
+}
+
 const UNRESOLVED = -1;
 
 export class ExpositionParser {
   private s = '';
   private n = 0;
+  /** Length of the caller's text; `s` may carry one extra LF so no loop ever reads past the end. */
+  private inputLength = 0;
   private pos = 0;
   private om = false;
   private done = false;
@@ -42,33 +53,48 @@ export class ExpositionParser {
   private ts = 0;
   private hasTs = false;
   private readonly labelOffsets = createLabelOffsets();
+  private labelsLexed = true;
+  private blockStart = 0;
+  private lineEnd = 0;
+  private lazyOption = false;
+  private lazy = false;
   // Current metadata line (HELP/TYPE/UNIT/comment): name range and text range.
   private metaStart = 0;
   private metaEnd = 0;
   private textStart = 0;
   private textEnd = 0;
   private metaType: MetricType = 'untyped';
-  // Family announced by the last TYPE line, and the lazily computed relation of the current series to it.
-  private famName = '';
+  // Family announced by the last TYPE line (offsets into s), and the current series' relation to it.
+  private famStart = 0;
+  private famEnd = 0;
+  private famName: string | undefined = undefined;
   private famType: MetricType = 'untyped';
+  private famPrefix = false;
   private suffixIndex: number = UNRESOLVED;
   private suffixValue: SampleSuffix = '';
 
-  constructor(text = '', format: ExpositionFormat = 'prometheus') {
+  constructor(text = '', format: ExpositionFormat = 'prometheus', options: ParserOptions = {}) {
+    this.lazyOption = options.lazyLabels === true;
     this.reset(text, format);
   }
 
   /** Start over on a new payload; lets a caller keep one parser per target. */
   reset(text: string, format: ExpositionFormat = 'prometheus'): void {
-    this.s = text;
-    this.n = text.length;
+    // A final LF lets every scan stop on a character instead of checking bounds (Prometheus does the same).
+    this.s = text.length === 0 || text.charCodeAt(text.length - 1) === LF ? text : `${text}\n`;
+    this.n = this.s.length;
+    this.inputLength = text.length;
+    this.labelOffsets.nextBackslash = -1;
     this.pos = 0;
     this.om = format === 'openmetrics';
+    this.lazy = this.lazyOption && !this.om;
     this.done = false;
     this.lineNo = 0;
     this.lineStart = 0;
     this.err = undefined;
-    this.famName = '';
+    this.famStart = 0;
+    this.famEnd = 0;
+    this.famName = undefined;
     this.famType = 'untyped';
   }
 
@@ -90,62 +116,79 @@ export class ExpositionParser {
       }
       if (i >= n) return this.finish(i);
       if (c === HASH) return this.lexComment(i + 1);
-      if (c < 128 && (CLASS[c] & NAME_START) !== 0) return this.lexSeries(i);
+      if ((CLASS[c] & NAME_START) !== 0) return this.lexSeries(i);
       return this.fail('metric name', i);
     }
   }
 
   private lexSeries(start: number): Entry {
     const s = this.s;
-    let i = start + 1;
+    let i = start;
     let c = s.charCodeAt(i);
-    while (c < 128 && (CLASS[c] & NAME_CHAR) !== 0) c = s.charCodeAt(++i);
+    // Walk along the current family name first: its characters were validated on the TYPE line, and
+    // family membership comes out of the same pass instead of a second compare per sample.
+    const fs = this.famStart;
+    const fl = this.famEnd - fs;
+    let k = 0;
+    while (k < fl && c === s.charCodeAt(fs + k)) {
+      k++;
+      c = s.charCodeAt(++i);
+    }
+    this.famPrefix = fl > 0 && k === fl;
+    if (k === 0) c = s.charCodeAt(++i); // next() checked the first character
+    while ((CLASS[c] & NAME_CHAR) !== 0) c = s.charCodeAt(++i);
     this.nameStart = start;
     this.nameEnd = i;
     this.seriesEnd = i;
     this.labelOffsets.count = 0;
+    this.labelsLexed = true;
     this.suffixIndex = UNRESOLVED;
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
     if (c === LBRACE) {
-      i = lexLabelBlock(s, i + 1, this.labelOffsets);
-      if (i < 0) return this.failLabels(-i - 1);
+      const lineEnd = s.indexOf('\n', i);
+      this.lineEnd = lineEnd;
+      this.blockStart = i + 1;
+      // Lazy: in the text format the last `}` of a line closes the label block (values and timestamps
+      // hold none; exemplars are OpenMetrics-only), so the block is only checked when labels are asked for.
+      const close = this.lazy ? s.lastIndexOf('}', lineEnd) : -1;
+      if (close > i) {
+        this.labelsLexed = false;
+        i = close + 1;
+      } else {
+        i = lexLabelBlock(s, i + 1, lineEnd, this.labelOffsets);
+        if (i < 0) return this.fail(this.labelOffsets.expected, -i - 1);
+      }
       this.seriesEnd = i;
       c = s.charCodeAt(i);
       while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
-    } else if (i === this.nameEnd && c === c && c !== LF && c !== CR) {
+    } else if (i === this.nameEnd && c !== LF && c !== CR) {
       return this.fail('label set or value', i);
     }
     const vs = i;
-    while (c !== SPACE && c !== TAB && c !== LF && c !== CR && i < this.n) c = s.charCodeAt(++i);
-    if (i === vs) return this.fail('value', i);
-    const v = readFloat(s, vs, i);
-    if (v !== v && !isNaNLiteral(s, vs, i)) return this.fail('value', vs);
+    const v = scanFloat(s, vs);
+    i = cursor.end;
+    c = s.charCodeAt(i);
+    if (!cursor.ok || (c !== SPACE && c !== TAB && c !== LF && c !== CR)) return this.fail('value', vs);
     this.val = v;
     this.hasTs = false;
     while (c === SPACE || c === TAB || c === CR) c = s.charCodeAt(++i);
-    if (c === LF || i >= this.n) return this.accept(i);
-    if (c === HASH) return this.accept(this.skipExemplar(i));
+    if (c === LF) return this.accept(i);
+    if (c === HASH && this.om) return this.accept(s.indexOf('\n', i));
     const tsStart = i;
-    while (c !== SPACE && c !== TAB && c !== LF && c !== CR && i < this.n) c = s.charCodeAt(++i);
+    while (c !== SPACE && c !== TAB && c !== LF && c !== CR) c = s.charCodeAt(++i);
     const t = this.om ? Math.round(readFloat(s, tsStart, i) * 1000) : readInt(s, tsStart, i);
-    if (t !== t || t === Infinity || t === -Infinity) return this.fail('timestamp', tsStart);
+    if (t !== t || t === Infinity || t === -Infinity) return this.fail(this.om ? 'timestamp or exemplar' : 'timestamp', tsStart);
     this.ts = t;
     this.hasTs = true;
     while (c === SPACE || c === TAB || c === CR) c = s.charCodeAt(++i);
-    if (c === LF || i >= this.n) return this.accept(i);
-    if (c === HASH) return this.accept(this.skipExemplar(i));
-    return this.fail('end of line', i);
+    if (c === LF) return this.accept(i);
+    if (c === HASH && this.om) return this.accept(s.indexOf('\n', i));
+    return this.fail(this.om ? 'exemplar or end of line' : 'end of line', i);
   }
 
   private accept(lineEnd: number): Entry {
     this.pos = lineEnd + 1;
     return Entry.Series;
-  }
-
-  /** Exemplars (` # {trace_id="…"} 1 123`) are not used here: skip to the end of the line. */
-  private skipExemplar(i: number): number {
-    const end = this.s.indexOf('\n', i);
-    return end < 0 ? this.n : end;
   }
 
   private lexComment(i: number): Entry {
@@ -178,10 +221,10 @@ export class ExpositionParser {
     const s = this.s;
     let c = s.charCodeAt(i);
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
-    if (!(c < 128 && (CLASS[c] & NAME_START) !== 0)) return this.fail('metric name', i);
+    if ((CLASS[c] & NAME_START) === 0) return this.fail('metric name', i);
     const ns = i;
     c = s.charCodeAt(++i);
-    while (c < 128 && (CLASS[c] & NAME_CHAR) !== 0) c = s.charCodeAt(++i);
+    while ((CLASS[c] & NAME_CHAR) !== 0) c = s.charCodeAt(++i);
     if (c === c && c !== SPACE && c !== TAB && c !== LF && c !== CR) return this.fail('metric name', ns);
     this.metaStart = ns;
     this.metaEnd = i;
@@ -200,7 +243,9 @@ export class ExpositionParser {
       while (tail < end && (s.charCodeAt(tail) === SPACE || s.charCodeAt(tail) === TAB || s.charCodeAt(tail) === CR)) tail++;
       if (tail < end) return this.fail('end of line', tail);
       this.metaType = type;
-      this.famName = detachString(s.slice(ns, i));
+      this.famStart = ns;
+      this.famEnd = i;
+      this.famName = undefined;
       this.famType = type;
     }
     this.pos = end + 1;
@@ -245,12 +290,9 @@ export class ExpositionParser {
     if (this.lineNo === 0) this.lineNo = 1;
   }
 
-  private failLabels(at: number): Entry {
-    return this.fail(this.labelOffsets.expected, at);
-  }
-
   private fail(expected: string, at: number): Entry {
-    this.err = new ParseError(expected, describeToken(this.s, at), this.lineNo, at - this.lineStart + 1);
+    const got = at >= this.inputLength ? 'end of input' : describeToken(this.s, at);
+    this.err = new ParseError(expected, got, this.lineNo, at - this.lineStart + 1);
     if (!this.done) {
       const nl = this.s.indexOf('\n', at);
       this.pos = nl < 0 ? this.n : nl + 1;
@@ -283,9 +325,9 @@ export class ExpositionParser {
     return h >>> 0;
   }
 
-  /** Whether the current series text equals `key`, compared in place. */
+  /** Whether the current series text equals `key` (a slice compare: memcmp, much cheaper than hashing). */
   seriesEquals(key: string): boolean {
-    return key.length === this.seriesEnd - this.nameStart && this.s.startsWith(key, this.nameStart);
+    return key.length === this.seriesEnd - this.nameStart && this.s.slice(this.nameStart, this.seriesEnd) === key;
   }
 
   metricName(): string {
@@ -305,12 +347,17 @@ export class ExpositionParser {
     return this.hasTs;
   }
 
+  /** Number of labels; -1 when a lazily checked block turns out malformed (see labels()). */
   labelCount(): number {
-    return this.labelOffsets.count;
+    return this.checkLabels() ? this.labelOffsets.count : -1;
   }
 
-  /** Parsed, unescaped labels of the current series; `__name__` is added only when asked for. */
-  labels(withName = false): Labels {
+  /**
+   * Parsed, unescaped labels of the current series; `__name__` is added only when asked for. Undefined
+   * only with lazyLabels, when the block is malformed: error() then describes it, as Entry.Error would.
+   */
+  labels(withName = false): Labels | undefined {
+    if (!this.checkLabels()) return undefined;
     const s = this.s;
     const o = this.labelOffsets;
     const out: Labels = {};
@@ -322,9 +369,27 @@ export class ExpositionParser {
     return out;
   }
 
+  /** Lex a block skipped by lazyLabels; false (with error() set) when it is malformed. */
+  checkLabels(): boolean {
+    if (this.labelsLexed) return true;
+    const s = this.s;
+    const end = lexLabelBlock(s, this.blockStart, this.lineEnd, this.labelOffsets);
+    if (end === this.seriesEnd) {
+      this.labelsLexed = true;
+      return true;
+    }
+    let at = end < 0 ? -end - 1 : end;
+    if (end >= 0) while (s.charCodeAt(at) === SPACE || s.charCodeAt(at) === TAB) at++;
+    this.err = new ParseError(end < 0 ? this.labelOffsets.expected : 'value', describeToken(s, at), this.lineNo, at - this.lineStart + 1);
+    this.labelOffsets.count = 0;
+    return false;
+  }
+
   /** Name of the family the series belongs to (the last TYPE line's name, else the series name). */
   familyName(): string {
-    return this.resolveFamily() ? this.famName : this.metricName();
+    if (!this.resolveFamily()) return this.metricName();
+    this.famName ??= detachString(this.s.slice(this.famStart, this.famEnd));
+    return this.famName;
   }
 
   /** Type of the series' family; untyped when no TYPE line announced it. */
@@ -346,7 +411,7 @@ export class ExpositionParser {
 
   private resolveFamily(): boolean {
     if (this.suffixIndex === UNRESOLVED) {
-      const suffix = matchFamily(this.s, this.nameStart, this.nameEnd, this.famName, this.famType);
+      const suffix = this.famPrefix ? matchSuffix(this.s, this.nameStart + this.famEnd - this.famStart, this.nameEnd, this.famType) : undefined;
       this.suffixIndex = suffix === undefined ? 0 : 1;
       this.suffixValue = suffix ?? '';
     }
