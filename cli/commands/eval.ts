@@ -20,6 +20,8 @@ Options:
   --detectors a,b       detectors to score (default: every built-in: ${[...BUILTIN_DETECTORS.keys()].join(', ')})
   --profile NAME        standard | reward_low_FP_rate | reward_low_FN_rate | all (default: all)
   --params JSON         detector parameters: {"<detector>": {...}}, or {...} applied to the one detector named
+  --grid JSON           parameter grid, e.g. {"zscore": {"window": [60, 500], "threshold": [3, 4]}}: every
+                        combination is scored as its own row (without --detectors: the grid's detectors)
   --scores DIR          score precomputed NAB result files (<detector>/<category>/<detector>_<file>.csv)
                         instead of running detectors; DIR is one detector's directory or a results root
   --thresholds FILE     NAB thresholds.json; detectors it names use its thresholds instead of the optimiser
@@ -42,6 +44,7 @@ export const command: Command = {
         detectors: { type: 'string' },
         profile: { type: 'string', default: 'all' },
         params: { type: 'string' },
+        grid: { type: 'string' },
         scores: { type: 'string' },
         thresholds: { type: 'string' },
         'write-scores': { type: 'string' },
@@ -66,6 +69,7 @@ export const command: Command = {
       corpusDir: values.corpus,
       detectors,
       params: parseParams(values.params, detectors),
+      grid: values.grid === undefined ? undefined : (parseJsonObject(values.grid, '--grid') as Record<string, Record<string, unknown>>),
       scoresDir: values.scores,
       profiles: profile === 'all' ? undefined : [profile],
       thresholdsFile: values.thresholds,
@@ -90,18 +94,23 @@ export const command: Command = {
 
 function parseParams(raw: string | undefined, detectors: string[] | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw new UsageError(`--params is not JSON: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--params must be a JSON object');
+  const parsed = parseJsonObject(raw, '--params');
   const keys = Object.keys(parsed);
   if (keys.length > 0 && keys.every((k) => BUILTIN_DETECTORS.has(k))) return parsed as Record<string, unknown>;
   // Bare parameters: they belong to the single detector named with --detectors.
   if (detectors?.length !== 1) throw new UsageError('--params {...} without detector names needs exactly one --detectors entry');
   return { [detectors[0]]: parsed };
+}
+
+function parseJsonObject(raw: string, option: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new UsageError(`${option} is not JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${option} must be a JSON object`);
+  return parsed as Record<string, unknown>;
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a line per 10% otherwise. */

@@ -15,6 +15,8 @@ export interface EvalRequest {
   detectors?: string[];
   /** Raw parameters per detector name (validated by the detector). */
   params?: Record<string, unknown>;
+  /** Parameter grid: {"<detector>": {"<param>": [v1, v2], ...}}; every combination runs as its own entry. */
+  grid?: Record<string, Record<string, unknown>>;
   /** Score precomputed NAB result files instead of running detectors. */
   scoresDir?: string;
   /** Profile names to score; default every profile of the corpus. */
@@ -70,17 +72,19 @@ export async function evaluate(request: EvalRequest): Promise<Evaluation> {
     return { labeled, profiles, detectors };
   }
 
-  const runs = resolveRuns(request.detectors ?? [...BUILTIN_DETECTORS.keys()], request.params ?? {});
+  const names = request.detectors ?? (request.grid ? Object.keys(request.grid) : [...BUILTIN_DETECTORS.keys()]);
+  const runs = resolveRuns(names, request.params ?? {}, request.grid ?? {});
   const results = await runCorpus(corpus, runs, { jobs: request.jobs, onProgress: request.onProgress });
-  for (const run of runs) {
-    const r = results.get(run.name)!;
+  for (const [i, run] of runs.entries()) {
+    const r = results[i];
+    const name = run.label ?? run.name;
     detectors.push({
-      name: run.name,
+      name,
       source: 'causal',
-      isDefault: run.name === DEFAULT_DETECTOR,
+      isDefault: name === DEFAULT_DETECTOR,
       params: run.params,
       costPerSampleNs: r.costPerSampleNs,
-      profiles: score(run.name, r.scores),
+      profiles: score(name, r.scores),
       deployed: scoreDetector(labeled, r.scores, { profiles, thresholds: Object.fromEntries(Object.keys(profiles).map((p) => [p, DEPLOYED_THRESHOLD])) }),
       scores: r.scores,
     });
@@ -99,10 +103,29 @@ function pickProfiles(all: Record<string, CostMatrix>, names?: string[]): Record
 }
 
 /** Validate detector names and parameters up front, so a typo fails before minutes of running. */
-export function resolveRuns(names: string[], params: Record<string, unknown>): DetectorRun[] {
-  return names.map((name) => {
+export function resolveRuns(names: string[], params: Record<string, unknown>, grid: Record<string, Record<string, unknown>> = {}): DetectorRun[] {
+  for (const name of Object.keys(grid)) if (!names.includes(name)) throw new Error(`--grid names detector "${name}" that is not being run`);
+  return names.flatMap((name) => {
     const detector = findEvalDetector(name);
     if (!detector) throw new Error(`unknown detector "${name}" (known: ${evalDetectorNames().join(', ')})`);
-    return { name, params: detector.resolveParams(params[name] ?? {}, `params.${name}`) };
+    const base = (params[name] ?? {}) as Record<string, unknown>;
+    if (!grid[name]) return [{ name, params: detector.resolveParams(base, `params.${name}`) }];
+    return expandGrid(grid[name]).map((combo) => ({
+      name,
+      label: `${name}[${Object.entries(combo).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',')}]`,
+      params: detector.resolveParams({ ...base, ...combo }, `grid.${name}`),
+    }));
   });
+}
+
+/** Every combination of a parameter grid; a non-array value is fixed. */
+export function expandGrid(grid: Record<string, unknown>): Array<Record<string, unknown>> {
+  let combos: Array<Record<string, unknown>> = [{}];
+  for (const [key, value] of Object.entries(grid)) {
+    const options = Array.isArray(value) ? value : [value];
+    if (options.length === 0) throw new Error(`grid: "${key}" has no values`);
+    combos = combos.flatMap((c) => options.map((v) => ({ ...c, [key]: v })));
+  }
+  if (combos.length > 500) throw new Error(`grid: ${combos.length} combinations; keep it under 500`);
+  return combos;
 }

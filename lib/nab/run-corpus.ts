@@ -8,7 +8,10 @@ import type { RunReply, RunTask } from './eval-worker.ts';
 import { runDetectorOnSeries } from './run-detector.ts';
 
 export interface DetectorRun {
+  /** Registry name of the detector. */
   name: string;
+  /** Display name when one detector runs with several parameter sets (e.g. "zscore[window=200]"). */
+  label?: string;
   /** Resolved parameters (detector.resolveParams output). */
   params: unknown;
 }
@@ -26,7 +29,8 @@ export interface RunOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function runCorpus(corpus: Corpus, runs: DetectorRun[], options: RunOptions = {}): Promise<Map<string, CorpusRun>> {
+/** One CorpusRun per entry of `runs`, in the same order. */
+export async function runCorpus(corpus: Corpus, runs: DetectorRun[], options: RunOptions = {}): Promise<CorpusRun[]> {
   const jobs = Math.max(1, options.jobs ?? Math.min(availableParallelism(), 8));
   const tasks: Array<{ run: number; file: number }> = [];
   runs.forEach((_, run) => corpus.files.forEach((_, file) => tasks.push({ run, file })));
@@ -57,9 +61,7 @@ export async function runCorpus(corpus: Corpus, runs: DetectorRun[], options: Ru
   }
 
   const samples = corpus.files.reduce((n, f) => n + f.timestamps.length, 0);
-  const out = new Map<string, CorpusRun>();
-  runs.forEach((r, i) => out.set(r.name, { scores: scores[i], costPerSampleNs: samples ? elapsed[i] / samples : 0 }));
-  return out;
+  return runs.map((_, i) => ({ scores: scores[i], costPerSampleNs: samples ? elapsed[i] / samples : 0 }));
 }
 
 async function runInWorkers(jobs: number, total: number, makeTask: (id: number) => RunTask, onReply: (r: RunReply) => void): Promise<void> {

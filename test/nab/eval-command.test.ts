@@ -66,7 +66,17 @@ describe('deucalion eval', () => {
     for (const p of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate']) expect(jb[p]).toBeCloseTo(ja[p], 3);
   });
 
+  it('scores every combination of a --grid as its own row', async () => {
+    const r = await deucalion('eval', '--corpus', corpus, '--grid', '{"zscore": {"window": [30, 120], "threshold": 3}}', '--json', '--jobs', '1');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out.detectors)).toEqual(['zscore[window=30,threshold=3]', 'zscore[window=120,threshold=3]']);
+    expect(out.detectors['zscore[window=120,threshold=3]'].params).toMatchObject({ window: 120, threshold: 3 });
+  });
+
   it.each([
+    [['--corpus', 'CORPUS', '--grid', '{"zscore": {"window": []}}'], /"window" has no values/],
+    [['--corpus', 'CORPUS', '--detectors', 'ewma', '--grid', '{"zscore": {"window": [3]}}'], /not being run/],
     [['--detectors', 'zscore'], /--corpus DIR is required/],
     [['--corpus', 'CORPUS', '--detectors', 'nope'], /unknown detector "nope"/],
     [['--corpus', 'CORPUS', '--profile', 'fancy'], /--profile must be one of/],
