@@ -275,8 +275,9 @@ export class ExpositionParser {
     this.pos = i;
     this.done = true;
     if (!this.om) return Entry.End;
-    this.moveTo(i);
-    return this.fail('"# EOF"', i);
+    const at = Math.min(i, this.inputLength); // not past a LF that reset() appended
+    this.moveTo(at);
+    return this.fail('"# EOF"', at);
   }
 
   /** Point lineNo/lineStart at the line holding `at`, for errors found past the current line. */
