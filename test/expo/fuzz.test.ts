@@ -1,0 +1,119 @@
+// Random corruption of real payloads (deterministic seeds): the parser must never throw, must finish,
+// and everything it reports must be sane. Bad input is counted and skipped, never fatal.
+import { describe, expect, it } from 'vitest';
+import { generateHistogramPayload, generateManySeriesPayload, generateNodeExporterPayload } from '../../bench/fixtures/index.ts';
+import { createRandom, type Random } from '../../bench/fixtures/random.ts';
+import { Entry, ExpositionParser, type ExpositionFormat } from '../../lib/expo/parser.ts';
+import { METRIC_TYPES } from '../../lib/expo/metric-type.ts';
+
+const NOISE = ['{', '}', '"', '\\', '\n', ' ', '\t', '=', ',', '#', '# EOF\n', '# TYPE ', '# HELP ', 'NaN', '+Inf', 'e', '.', '-', '\r', 'ü', '\u0000', '\ud800'];
+
+function corrupt(text: string, r: Random): string {
+  let out = text;
+  const edits = 1 + Math.floor(r() * 6);
+  for (let k = 0; k < edits; k++) {
+    const at = Math.floor(r() * (out.length + 1));
+    const op = r();
+    if (op < 0.35) out = out.slice(0, at) + NOISE[Math.floor(r() * NOISE.length)] + out.slice(at);
+    else if (op < 0.6) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(r() * 8));
+    else if (op < 0.8) out = out.slice(0, at) + String.fromCharCode(Math.floor(r() * 128)) + out.slice(at + 1);
+    else if (op < 0.9) out = out.slice(0, at); // truncated body
+    else out = out.slice(0, at) + out.slice(at, at + 40) + out.slice(at); // duplicated span
+  }
+  return out;
+}
+
+/** Take a window of whole lines so each iteration stays small and fast. */
+function excerpt(text: string, r: Random): string {
+  const start = text.indexOf('\n', Math.floor(r() * text.length)) + 1;
+  return text.slice(start, start + 200 + Math.floor(r() * 3000));
+}
+
+function checkRun(text: string, format: ExpositionFormat, lazyLabels: boolean): { series: number; errors: number } {
+  const p = new ExpositionParser(text, format, { lazyLabels });
+  const lines = text.split('\n').length;
+  let series = 0;
+  let errors = 0;
+  let entries = 0;
+  let lastLine = 0;
+  for (let e = p.next(); e !== Entry.End; e = p.next()) {
+    entries++;
+    if (entries > lines + 2) throw new Error(`more entries than lines (${entries} > ${lines})`);
+    if (e === Entry.Error) {
+      errors++;
+      const err = p.error();
+      if (!(err.line >= 1 && err.line <= lines + 1 && err.column >= 1)) throw new Error(`bad position ${err.line}:${err.column}`);
+      if (err.message.length === 0 || err.expected.length === 0) throw new Error('empty message');
+      continue;
+    }
+    if (p.line() < lastLine) throw new Error('line numbers went backwards');
+    lastLine = p.line();
+    if (e !== Entry.Series) continue;
+    const key = p.seriesKey();
+    if (key.length === 0 || !text.includes(key)) throw new Error(`key not from input: ${JSON.stringify(key)}`);
+    if (typeof p.value() !== 'number') throw new Error('value not a number');
+    const ts = p.timestamp();
+    if (ts !== undefined && !Number.isFinite(ts)) throw new Error('non-finite timestamp');
+    if (!METRIC_TYPES.includes(p.familyType())) throw new Error('unknown type');
+    p.isCounter();
+    p.familyName();
+    const labels = p.labels(true);
+    if (labels === undefined) {
+      if (!lazyLabels) throw new Error('eager parser returned a series with malformed labels');
+      errors++;
+      continue;
+    }
+    if (labels.__name__ !== p.metricName() || !key.startsWith(p.metricName())) throw new Error('name mismatch');
+    for (const [k, v] of Object.entries(labels)) if (typeof v !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k)) throw new Error(`bad label ${k}`);
+    series++;
+  }
+  return { series, errors };
+}
+
+const SOURCES = [
+  ['node-exporter', generateNodeExporterPayload()],
+  ['histograms', generateHistogramPayload()],
+  ['10k-series', generateManySeriesPayload(2000)],
+] as const;
+
+describe('fuzz: corrupted real payloads', () => {
+  it.each(SOURCES)('%s: 3000 corruptions x both formats x both modes, never throws', (_name, payload) => {
+    const r = createRandom(0xdecaf);
+    let errors = 0;
+    let series = 0;
+    for (let k = 0; k < 3000; k++) {
+      const text = corrupt(excerpt(payload, r), r);
+      for (const format of ['prometheus', 'openmetrics'] as const) {
+        for (const lazy of [false, true]) {
+          const got = checkRun(text, format, lazy);
+          errors += got.errors;
+          series += got.series;
+        }
+      }
+    }
+    // The corruption must actually exercise both paths.
+    expect(errors).toBeGreaterThan(1000);
+    expect(series).toBeGreaterThan(10000);
+  });
+
+  it('eager and lazy modes accept exactly the same series', () => {
+    const r = createRandom(42);
+    for (let k = 0; k < 2000; k++) {
+      const text = corrupt(excerpt(SOURCES[0][1], r), r);
+      expect(keysOf(text, true)).toEqual(keysOf(text, false));
+    }
+  });
+
+  it('survives pathological inputs', () => {
+    for (const text of ['{'.repeat(10000), '"'.repeat(10000), 'a{b="'.repeat(2000), '\\'.repeat(10001), '#'.repeat(5000), 'a'.repeat(100000), '\n'.repeat(50000), 'a{' + 'b="c",'.repeat(5000) + '} 1']) {
+      for (const format of ['prometheus', 'openmetrics'] as const) expect(() => checkRun(text, format, true)).not.toThrow();
+    }
+  });
+});
+
+function keysOf(text: string, lazyLabels: boolean): string[] {
+  const p = new ExpositionParser(text, 'prometheus', { lazyLabels });
+  const out: string[] = [];
+  for (let e = p.next(); e !== Entry.End; e = p.next()) if (e === Entry.Series && p.labels() !== undefined) out.push(`${p.seriesKey()} ${p.value()}`);
+  return out;
+}
