@@ -2,22 +2,7 @@
 // a Deucalion detector: a reference peer for `deucalion eval` and bench/detectors.ts. It is causal: each
 // value is scored against the mean/std of up to 6,400 earlier values, refreshed every 100 samples.
 // Its score is NAB's: 1 − Q(|z|), the Gaussian tail probability, so it lies in [0, 1].
-import { defineDetector, param } from '../sdk/index.ts';
-
-/** Complementary error function. */
-export function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  // Numerical Recipes erfcc: fractional error < 1.2e-7 everywhere, enough for a 1 − Q score.
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
+import { defineDetector, erfc, param } from '../sdk/index.ts';
 
 export const windowedGaussian = defineDetector({
   name: 'nab-windowed-gaussian',

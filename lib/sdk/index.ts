@@ -7,3 +7,4 @@ export type { WindowFindings } from './run-window.ts';
 export { createCounterRate } from './counter.ts';
 export type { CounterRate } from './counter.ts';
 export { RollingStats, median } from './rolling.ts';
+export { erfc, normalTail } from './normal.ts';
