@@ -1,16 +1,9 @@
 // Deterministic test signals where the right answer is known.
 
-/** Mulberry32: a tiny seeded PRNG so every test run sees the same noise. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../../bench/fixtures/random.ts';
+
+/** A seeded PRNG (mulberry32, shared with the bench fixtures) so every test run sees the same noise. */
+export const seededRandom = createRandom;
 
 /** Standard normal noise from a seeded uniform source (Box-Muller). */
 export function gaussian(random: () => number): () => number {
