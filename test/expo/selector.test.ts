@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../lib/expo/parse-error.ts';
 import { parseSelector } from '../../lib/expo/selector.ts';
 
-const SERIES = [
+const SERIES: Array<{ name: string; labels: Record<string, string> }> = [
   { name: 'http_requests_total', labels: { code: '200', job: 'a', path: '/x' } },
   { name: 'http_requests_total', labels: { code: '500', job: 'b' } },
   { name: 'http_request_duration_seconds_bucket', labels: { le: '0.1', job: 'ab' } },
