@@ -1,0 +1,44 @@
+// POST /api/v2/alerts to one Alertmanager. Plain fetch with a timeout: the API is one call, and a
+// generated OpenAPI client would add weight to a function that cold-starts.
+import type { PostableAlert } from './map.ts';
+
+export class AlertmanagerError extends Error {
+  readonly status?: number;
+  constructor(message: string, status?: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AlertmanagerError';
+    this.status = status;
+  }
+  /** Network errors, timeouts, 5xx, 408 and 429 may pass on a retry; other 4xx (invalid alerts) will not. */
+  get retryable(): boolean {
+    return this.status === undefined || this.status >= 500 || this.status === 408 || this.status === 429;
+  }
+}
+
+export function alertsEndpoint(baseUrl: string): string {
+  return `${baseUrl}/api/v2/alerts`;
+}
+
+/** Resolves when Alertmanager answered 2xx; throws AlertmanagerError otherwise. */
+export async function postAlerts(baseUrl: string, alerts: PostableAlert[], timeoutMs: number): Promise<void> {
+  const url = alertsEndpoint(baseUrl);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : describeFetchError(err);
+    throw new AlertmanagerError(`POST ${url}: ${reason}`, undefined, { cause: err });
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw new AlertmanagerError(`POST ${url}: HTTP ${response.status} ${text.trim().slice(0, 300)}`, response.status);
+}
+
+function describeFetchError(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
