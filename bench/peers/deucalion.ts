@@ -1,7 +1,7 @@
 // Our parser in the shapes the dispatcher uses it:
 // - keys only: series key, value, timestamp and family type per sample; label blocks checked lazily;
-// - dispatcher: keys only plus a SeriesCache lookup per sample, labels parsed and checked once per new
-//   series (the table lives across parses, as across scrapes: steady state after the first parse);
+// - dispatcher: SeriesCache per sample (expected-series hint, then lookup), labels parsed and checked
+//   once per new series (the table lives across parses as across scrapes: steady state after the first);
 // - full labels: every label block checked eagerly, name and label object built for every sample.
 
 import type { Labels } from '../../lib/expo/labels.ts';
@@ -37,12 +37,12 @@ export function createDispatcherAdapter(): ParserAdapter {
   };
   return {
     name: 'deucalion (dispatcher)',
-    work: 'keys only + series table lookup per sample; labels parsed, checked and detached once per new series',
+    work: 'series table lookup per sample (hinted by the previous scrape), value; labels once per new series',
     run(text) {
       parser.reset(text, 'prometheus');
       cache.begin();
       let sum = 0;
-      for (let e = parser.next(); e !== Entry.End; e = parser.next()) {
+      for (let e = cache.next(parser); e !== Entry.End; e = cache.next(parser)) {
         if (e !== Entry.Series) continue;
         const state = cache.resolve(parser, create);
         if (state === undefined) continue;

@@ -5,6 +5,7 @@ import { generateHistogramPayload, generateManySeriesPayload, generateNodeExport
 import { createRandom, type Random } from '../../bench/fixtures/random.ts';
 import { Entry, ExpositionParser, type ExpositionFormat } from '../../lib/expo/parser.ts';
 import { METRIC_TYPES } from '../../lib/expo/metric-type.ts';
+import { SeriesCache } from '../../lib/expo/series-cache.ts';
 
 const NOISE = ['{', '}', '"', '\\', '\n', ' ', '\t', '=', ',', '#', '# EOF\n', '# TYPE ', '# HELP ', 'NaN', '+Inf', 'e', '.', '-', '\r', 'ü', '\u0000', '\ud800'];
 
@@ -96,11 +97,22 @@ describe('fuzz: corrupted real payloads', () => {
     expect(series).toBeGreaterThan(10000);
   });
 
-  it('eager and lazy modes accept exactly the same series', () => {
+  it('eager and lazy modes read the same series and report the same errors', () => {
     const r = createRandom(42);
     for (let k = 0; k < 2000; k++) {
-      const text = corrupt(excerpt(SOURCES[0][1], r), r);
-      expect(keysOf(text, true)).toEqual(keysOf(text, false));
+      const text = corrupt(excerpt(SOURCES[k % 3][1], r), r);
+      expect(readWithCache(new SeriesCache<string>(), text)).toEqual(readPlain(text));
+    }
+  });
+
+  it('hints from a clean scrape never change how a corrupted one reads', () => {
+    const r = createRandom(99);
+    for (let k = 0; k < 1500; k++) {
+      const clean = excerpt(SOURCES[k % 3][1], r);
+      const cache = new SeriesCache<string>();
+      readWithCache(cache, clean);
+      const broken = corrupt(clean, r);
+      expect(readWithCache(cache, broken)).toEqual(readPlain(broken));
     }
   });
 
@@ -111,9 +123,30 @@ describe('fuzz: corrupted real payloads', () => {
   });
 });
 
-function keysOf(text: string, lazyLabels: boolean): string[] {
-  const p = new ExpositionParser(text, 'prometheus', { lazyLabels });
-  const out: string[] = [];
-  for (let e = p.next(); e !== Entry.End; e = p.next()) if (e === Entry.Series && p.labels() !== undefined) out.push(`${p.seriesKey()} ${p.value()}`);
-  return out;
+type Row = [key: string, name: string, type: string, labels: unknown, value: number, ts: number | undefined] | string;
+
+function readWithCache(cache: SeriesCache<string>, text: string): Row[] {
+  const p = new ExpositionParser(text, 'prometheus', { lazyLabels: true });
+  const rows: Row[] = [];
+  cache.begin();
+  for (let e = cache.next(p); e !== Entry.End; e = cache.next(p)) {
+    if (e === Entry.Error) rows.push(p.error().message);
+    if (e !== Entry.Series) continue;
+    const labels = p.labels(true);
+    if (labels === undefined) rows.push(p.error().message);
+    else rows.push([p.seriesKey(), p.metricName(), p.familyType(), labels, p.value(), p.timestamp()]);
+    cache.resolve(p, (q) => (q.labels() === undefined ? undefined : q.seriesKey()));
+  }
+  cache.end();
+  return rows;
+}
+
+function readPlain(text: string): Row[] {
+  const p = new ExpositionParser(text, 'prometheus');
+  const rows: Row[] = [];
+  for (let e = p.next(); e !== Entry.End; e = p.next()) {
+    if (e === Entry.Error) rows.push(p.error().message);
+    if (e === Entry.Series) rows.push([p.seriesKey(), p.metricName(), p.familyType(), p.labels(true), p.value(), p.timestamp()]);
+  }
+  return rows;
 }

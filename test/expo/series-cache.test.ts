@@ -13,7 +13,7 @@ function scrape(cache: SeriesCache<State>, text: string, accept: (p: ExpositionP
   const created: string[] = [];
   const seen: string[] = [];
   cache.begin();
-  for (let e = p.next(); e !== Entry.End; e = p.next()) {
+  for (let e = cache.next(p); e !== Entry.End; e = cache.next(p)) {
     if (e !== Entry.Series) continue;
     const st = cache.resolve(p, (q) => {
       const labels = q.labels(true);
@@ -87,5 +87,43 @@ describe('SeriesCache', () => {
     const body = `m{label="${'x'.repeat(50)}"} 1\n`;
     const out = scrape(cache, body);
     expect(out.seen).toEqual([body.slice(0, -3)]);
+  });
+
+  it('a hinted line reads exactly like an unhinted one', () => {
+    const text = '# TYPE h histogram\nh_bucket{le="1"} 2\nh_sum 3 1000\nx {a="b"} 1\nx 2\n';
+    const cache = new SeriesCache<string>();
+    const run = () => {
+      const p = new ExpositionParser(text, 'prometheus', { lazyLabels: true });
+      const rows: unknown[] = [];
+      cache.begin();
+      for (let e = cache.next(p); e !== Entry.End; e = cache.next(p)) {
+        if (e !== Entry.Series) continue;
+        cache.resolve(p, (q) => q.seriesKey());
+        rows.push([p.matchedHint(), p.seriesKey(), p.metricName(), p.familyName(), p.familyType(), p.suffix(), p.isCounter(), p.labels(true), p.value(), p.timestamp()]);
+      }
+      cache.end();
+      return rows;
+    };
+    const first = run();
+    const second = run();
+    expect(first.map((r) => (r as unknown[])[0])).toEqual([false, false, false, false]);
+    expect(second.map((r) => (r as unknown[])[0])).toEqual([true, true, true, true]);
+    expect(second.map((r) => (r as unknown[]).slice(1))).toEqual(first.map((r) => (r as unknown[]).slice(1)));
+  });
+
+  it('a hint for "a" does not swallow "a {x=\"1\"}"', () => {
+    const cache = new SeriesCache<string>();
+    const keys = (text: string) => {
+      const p = new ExpositionParser(text, 'prometheus', { lazyLabels: true });
+      const out: string[] = [];
+      cache.begin();
+      for (let e = cache.next(p); e !== Entry.End; e = cache.next(p)) if (e === Entry.Series && cache.resolve(p, (q) => q.seriesKey()) !== undefined) out.push(p.seriesKey());
+      cache.end();
+      return out;
+    };
+    expect(keys('a 1\n')).toEqual(['a']);
+    expect(keys('a {x="1"} 1\n')).toEqual(['a {x="1"}']);
+    expect(keys('a 1\n')).toEqual(['a']);
+    expect(keys('a 1 2\n')).toEqual(['a']);
   });
 });
