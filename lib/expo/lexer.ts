@@ -63,6 +63,7 @@ export class ExpositionLexer {
   protected textStart = 0;
   protected textEnd = 0;
   protected metaType: MetricType = 'untyped';
+  private lastMetaName = '';
   // Family announced by the last TYPE line, and whether the current series name starts with it.
   protected famStart = 0;
   protected famEnd = 0;
@@ -95,6 +96,7 @@ export class ExpositionLexer {
     this.famEnd = 0;
     this.famName = '';
     this.famType = 'untyped';
+    this.lastMetaName = '';
   }
 
   /**
@@ -259,10 +261,10 @@ export class ExpositionLexer {
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
     if (i > afterHash) {
       const kw = i;
-      if (this.keywordAt(kw, 'HELP')) return this.lexMeta(kw + 4, Entry.Help);
-      if (this.keywordAt(kw, 'TYPE')) return this.lexMeta(kw + 4, Entry.Type);
-      if (this.keywordAt(kw, 'UNIT')) return this.lexMeta(kw + 4, Entry.Unit);
-      if (this.om && this.keywordAt(kw, 'EOF')) return this.lexEof(kw + 3);
+      if (c === 72 /* H */ && this.keywordAt(kw, 'HELP')) return this.lexMeta(kw + 4, Entry.Help);
+      if (c === 84 /* T */ && this.keywordAt(kw, 'TYPE')) return this.lexMeta(kw + 4, Entry.Type);
+      if (c === 85 /* U */ && this.keywordAt(kw, 'UNIT')) return this.lexMeta(kw + 4, Entry.Unit);
+      if (c === 69 /* E */ && this.om && this.keywordAt(kw, 'EOF')) return this.lexEof(kw + 3);
     }
     const end = this.lineEndFrom(i);
     this.textStart = i;
@@ -284,11 +286,16 @@ export class ExpositionLexer {
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
     if ((CLASS[c] & NAME_START) === 0) return this.fail('metric name', i);
     const ns = i;
-    c = s.charCodeAt(++i);
+    // HELP and TYPE lines of a family name it twice: compare with the previous one (memcmp) first.
+    const prev = this.lastMetaName;
+    if (prev.length > 0 && s.slice(ns, ns + prev.length) === prev) i = ns + prev.length;
+    else i++;
+    c = s.charCodeAt(i);
     while ((CLASS[c] & NAME_CHAR) !== 0) c = s.charCodeAt(++i);
     if (c === c && c !== SPACE && c !== TAB && c !== LF && c !== CR) return this.fail('metric name', ns);
     this.metaStart = ns;
     this.metaEnd = i;
+    this.lastMetaName = s.slice(ns, i);
     const end = this.lineEndFrom(i);
     // The text starts after exactly one blank, as in Prometheus: further blanks belong to the text.
     this.textStart = c === SPACE || c === TAB ? i + 1 : i;
