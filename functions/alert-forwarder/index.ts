@@ -18,7 +18,7 @@ export async function create(options: FunctionOptions): Promise<DeucalionFunctio
     name: 'alert-forwarder',
     metrics: forwarder.metrics.registry,
     async init() {
-      forwarder.start();
+      await forwarder.start();
     },
     async shutdown() {
       await forwarder.close();

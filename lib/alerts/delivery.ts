@@ -63,11 +63,15 @@ export class AlertDelivery {
   }
 
   /** Load the spools and replay them in the background, then every resend interval while running. */
-  start(): void {
+  async start(): Promise<void> {
     for (const target of this.targets) {
       if (!target.spool) continue;
-      const { corrupt } = target.spool.load();
-      if (corrupt > 0) this.metrics.spoolDropped.inc({ alertmanager: target.url, reason: 'corrupt' }, corrupt);
+      const { entries, corrupt } = target.spool.load();
+      if (corrupt > 0) {
+        this.metrics.spoolDropped.inc({ alertmanager: target.url, reason: 'corrupt' }, corrupt);
+        this.log.warn('dropped unreadable spool lines', { alertmanager: target.url, lines: corrupt });
+        await target.spool.replace(entries);
+      }
       this.metrics.spoolDepth.set({ alertmanager: target.url }, target.spool.depth);
       if (target.spool.depth > 0) this.log.info('spool found', { alertmanager: target.url, batches: target.spool.depth });
     }

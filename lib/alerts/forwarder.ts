@@ -45,8 +45,8 @@ export class AlertForwarder {
     else this.sink = new EmbeddedSink(config.logFile, options.print);
   }
 
-  start(): void {
-    this.delivery?.start();
+  async start(): Promise<void> {
+    await this.delivery?.start();
     const where = this.delivery ? { alertmanagers: this.config.alertmanagers, spoolDir: this.config.spoolDir ?? null } : { sinkFile: this.config.logFile };
     this.log.info('alert-forwarder ready', { ...where, alertName: this.config.alertName, resendIntervalMs: this.config.resendIntervalMs });
   }
