@@ -19,6 +19,10 @@ export { Entry, type ExpositionFormat, type ParserOptions } from './lexer.ts';
 
 export class ExpositionParser extends ExpositionLexer {
   private suffixValue: SampleSuffix = '';
+  // Detached strings of the last series, reused when the next one repeats them (see labels()).
+  private lastName = '';
+  private readonly recentNames: string[] = [];
+  private readonly recentValues: string[] = [];
 
   // ---- Accessors for Entry.Series ----
 
@@ -48,7 +52,10 @@ export class ExpositionParser extends ExpositionLexer {
 
   metricName(): string {
     this.ensureName();
-    return detachString(this.s.slice(this.nameStart, this.nameEnd));
+    const name = this.s.slice(this.nameStart, this.nameEnd);
+    // Consecutive samples mostly share a name: reuse the detached copy (a memcmp) instead of copying.
+    if (name !== this.lastName) this.lastName = detachString(name);
+    return this.lastName;
   }
 
   value(): number {
@@ -79,9 +86,23 @@ export class ExpositionParser extends ExpositionLexer {
     const o = this.labelOffsets;
     const out: Labels = {};
     if (withName) out.__name__ = this.metricName();
+    // Neighbouring series repeat most label names and many values at the same position: reusing the
+    // previous strings costs a memcmp, where fresh ones cost a copy (and, for names, internalisation).
+    const names = this.recentNames;
+    const values = this.recentValues;
     for (let k = 0; k < o.count; k++) {
       const b = k * 4;
-      setLabel(out, s.slice(o.offsets[b], o.offsets[b + 1]), readLabelText(s, o.offsets[b + 2], o.offsets[b + 3], o.escaped[k] === 1));
+      const nameSlice = s.slice(o.offsets[b], o.offsets[b + 1]);
+      let name = names[k];
+      if (name !== nameSlice) names[k] = name = detachString(nameSlice);
+      let value: string;
+      if (o.escaped[k] === 1) value = readLabelText(s, o.offsets[b + 2], o.offsets[b + 3], true);
+      else {
+        const valueSlice = s.slice(o.offsets[b + 2], o.offsets[b + 3]);
+        value = values[k];
+        if (value !== valueSlice) values[k] = value = detachString(valueSlice);
+      }
+      setLabel(out, name, value);
     }
     return out;
   }
