@@ -38,6 +38,30 @@ export async function postAlerts(baseUrl: string, alerts: PostableAlert[], timeo
   if (!response.ok) throw new AlertmanagerError(`POST ${url}: HTTP ${response.status} ${text.trim().slice(0, 300)}`, response.status);
 }
 
+/**
+ * Label sets of the alerts Alertmanager holds as not yet resolved (active, silenced, inhibited or
+ * unprocessed) among those matching every `equal` label, as sorted-JSON keys (see labelKey).
+ */
+export async function fetchActiveLabelSets(baseUrl: string, equal: Record<string, string>, timeoutMs: number): Promise<Set<string>> {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(equal)) query.append('filter', `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
+  const url = `${alertsEndpoint(baseUrl)}?${query}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new AlertmanagerError(`GET ${url}: ${describeFetchError(err)}`, undefined, { cause: err });
+  }
+  if (!response.ok) throw new AlertmanagerError(`GET ${url}: HTTP ${response.status}`, response.status);
+  const alerts = (await response.json()) as { labels: Record<string, string> }[];
+  return new Set(alerts.map((a) => labelKey(a.labels)));
+}
+
+/** A label set as a string key, independent of key order. */
+export function labelKey(labels: Record<string, string>): string {
+  return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
 function describeFetchError(err: unknown): string {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (err as Error).message;

@@ -4,7 +4,7 @@
 // batches queue behind it, because a late firing alert would re-open an alert a newer batch resolved.
 import type { Logger } from '../log.ts';
 import { withRetry } from '../runtime/send.ts';
-import { AlertmanagerError, postAlerts } from './alertmanager-client.ts';
+import { AlertmanagerError, fetchActiveLabelSets, labelKey, postAlerts } from './alertmanager-client.ts';
 import type { AlertConfig } from './config.ts';
 import type { PostableAlert } from './map.ts';
 import type { AlertMetrics } from './metrics.ts';
@@ -135,7 +135,9 @@ export class AlertDelivery {
     }
   }
 
-  private async post(target: Target, alerts: PostableAlert[]): Promise<void> {
+  private async post(target: Target, batch: PostableAlert[]): Promise<void> {
+    const alerts = await this.pruneResolves(target, batch);
+    if (alerts.length === 0) return;
     const stop = this.metrics.sendDuration.startTimer({ alertmanager: target.url });
     try {
       await postAlerts(target.url, alerts, this.config.sendTimeoutMs);
@@ -147,6 +149,32 @@ export class AlertDelivery {
     for (const a of alerts) if (Date.parse(a.endsAt) > now) firing++;
     if (firing > 0) this.metrics.sent.inc({ alertmanager: target.url, state: 'firing' }, firing);
     if (alerts.length > firing) this.metrics.sent.inc({ alertmanager: target.url, state: 'resolved' }, alerts.length - firing);
+  }
+
+  /**
+   * Drop resolves of alerts this Alertmanager does not hold as unresolved. Alertmanager lists every
+   * alert of a group in a notification, resolved ones included, so resolving a severity that never
+   * fired would show on-call a "resolved" alert they were never sent. The state is Alertmanager's:
+   * one GET, filtered on the labels all the resolves share.
+   */
+  private async pruneResolves(target: Target, alerts: PostableAlert[]): Promise<PostableAlert[]> {
+    const now = Date.now();
+    const resolves = alerts.filter((a) => Date.parse(a.endsAt) <= now);
+    if (resolves.length === 0) return alerts;
+    const { severity: _severity, ...shared } = sharedLabels(resolves);
+    let active: Set<string>;
+    try {
+      active = await fetchActiveLabelSets(target.url, shared, this.config.sendTimeoutMs);
+    } catch (err) {
+      if (err instanceof AlertmanagerError && !err.retryable) {
+        this.log.warn('cannot list alerts; sending every resolve', { alertmanager: target.url, reason: err.message });
+        return alerts;
+      }
+      throw err;
+    }
+    const kept = alerts.filter((a) => Date.parse(a.endsAt) > now || active.has(labelKey(a.labels)));
+    if (kept.length < alerts.length) this.metrics.resolvesSkipped.inc({ alertmanager: target.url }, alerts.length - kept.length);
+    return kept;
   }
 
   private async enqueue(target: Target, alerts: PostableAlert[], reason: string): Promise<TargetResult> {
@@ -213,6 +241,15 @@ export class AlertDelivery {
     this.metrics.spoolDepth.set({ alertmanager }, spool.depth);
     return drained;
   }
+}
+
+/** The labels (name and value) every alert has. */
+function sharedLabels(alerts: PostableAlert[]): Record<string, string> {
+  const shared: Record<string, string> = { ...alerts[0].labels };
+  for (const alert of alerts) {
+    for (const name of Object.keys(shared)) if (alert.labels[name] !== shared[name]) delete shared[name];
+  }
+  return shared;
 }
 
 /** End index of the chunk starting at `start`: whole entries, up to DRAIN_CHUNK alerts (at least one entry). */

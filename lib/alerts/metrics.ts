@@ -9,6 +9,7 @@ export interface AlertMetrics {
   sent: Counter<'alertmanager' | 'state'>;
   failed: Counter<'alertmanager' | 'reason'>;
   retries: Counter<'alertmanager'>;
+  resolvesSkipped: Counter<'alertmanager'>;
   series: Counter<'state'>;
   belowThreshold: Counter;
   spoolDepth: Gauge<'alertmanager'>;
@@ -37,6 +38,12 @@ export function createAlertMetrics(registry: Registry = new Registry()): AlertMe
       registers,
     }),
     retries: new Counter({ name: `${P}retries_total`, help: 'Retried POSTs to each Alertmanager.', labelNames: ['alertmanager'], registers }),
+    resolvesSkipped: new Counter({
+      name: `${P}resolves_skipped_total`,
+      help: 'Resolves not sent because the Alertmanager held no unresolved alert with those labels.',
+      labelNames: ['alertmanager'],
+      registers,
+    }),
     series: new Counter({
       name: `${P}series_total`,
       help: 'Series alerts per event by state: firing, or resolved (reported normal or below every threshold).',
