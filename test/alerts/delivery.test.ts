@@ -23,6 +23,10 @@ interface FakeAlertmanager {
   status: number;
   /** Answer this many of the next POSTs with 503 first. */
   failNext: number;
+  /** What GET /api/v2/alerts lists (undefined: 404, like a stand-in without the endpoint). */
+  active?: { labels: Record<string, string> }[];
+  /** Query strings of the GETs. */
+  queries: string[];
   requests: number;
   close(): Promise<void>;
 }
@@ -33,13 +37,18 @@ afterEach(async () => {
 });
 
 async function fakeAlertmanager(): Promise<FakeAlertmanager> {
-  const fake = { received: [] as PostableAlert[][], status: 200, failNext: 0, requests: 0 } as FakeAlertmanager;
+  const fake = { received: [] as PostableAlert[][], status: 200, failNext: 0, requests: 0, queries: [] } as FakeAlertmanager;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
+      const [path, query] = (req.url ?? '').split('?');
+      if (req.method === 'GET' && path === '/api/v2/alerts' && fake.active) {
+        fake.queries.push(decodeURIComponent(query ?? ''));
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fake.active));
+      }
       fake.requests++;
-      if (req.url !== '/api/v2/alerts' || req.method !== 'POST') return void res.writeHead(404).end();
+      if (path !== '/api/v2/alerts' || req.method !== 'POST') return void res.writeHead(404).end();
       const status = fake.failNext > 0 ? (fake.failNext--, 503) : fake.status;
       if (status === 200) fake.received.push(JSON.parse(body) as PostableAlert[]);
       res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '' : '"no"');
@@ -52,8 +61,8 @@ async function fakeAlertmanager(): Promise<FakeAlertmanager> {
   return fake;
 }
 
-function alert(name: string, endsAt = Date.now() + 60_000): PostableAlert {
-  return { labels: { alertname: name }, annotations: {}, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(endsAt).toISOString() };
+function alert(name: string, endsAt = Date.now() + 60_000, extra: Record<string, string> = {}): PostableAlert {
+  return { labels: { alertname: name, ...extra }, annotations: {}, startsAt: new Date(Date.now() - 1000).toISOString(), endsAt: new Date(endsAt).toISOString() };
 }
 
 function setup(over: Partial<AlertConfig>) {
@@ -113,6 +122,26 @@ describe('AlertDelivery', () => {
     expect(report.results[0].error).toBe(`POST ${am.url}/api/v2/alerts: HTTP 400 "no"`);
     expect(am.requests).toBe(1);
     expect(new Spool(spoolDir, am.url).load().entries).toEqual([]);
+  });
+
+  it('sends only the resolves of alerts Alertmanager holds unresolved', async () => {
+    const am = await fakeAlertmanager();
+    am.active = [{ labels: { alertname: 'X', pod: 'b', severity: 'warning' } }];
+    const { delivery, metric } = setup({ alertmanagers: [am.url] });
+    const past = Date.now() - 1;
+    const report = await delivery.deliver([
+      alert('X', undefined, { pod: 'a', severity: 'critical' }),
+      alert('X', past, { pod: 'b', severity: 'warning' }),
+      alert('X', past, { pod: 'c', severity: 'warning' }),
+    ]);
+    expect(report.outcome).toBe('delivered');
+    expect(am.queries).toEqual(['filter=alertname="X"']);
+    expect(am.received.flat().map((a) => a.labels.pod)).toEqual(['a', 'b']);
+    expect(await metric('deucalion_alert_forwarder_resolves_skipped_total')).toBe(`deucalion_alert_forwarder_resolves_skipped_total{alertmanager="${am.url}"} 1`);
+    // A batch of nothing but unknown resolves posts nothing at all, and still counts as accepted.
+    expect((await delivery.deliver([alert('X', past, { pod: 'd', severity: 'warning' })])).outcome).toBe('delivered');
+    expect(am.requests).toBe(1);
+    expect(am.queries[1]).toBe('filter=alertname="X"&filter=pod="d"');
   });
 
   it('spools while an Alertmanager is down, keeps order, and replays once it is back', async () => {
