@@ -135,7 +135,8 @@ export function formatParserBench(r: ParserBenchResult): string {
   }
   lines.push('');
   lines.push('keys only:   series key, value, timestamp, family type per sample; label blocks checked lazily (not here)');
-  lines.push('dispatcher:  SeriesCache per sample (hinted by the previous parse = scrape), value; labels once per new series');
+  lines.push('dispatcher:  steady state: SeriesCache per sample (hinted by the previous parse = scrape), value, metadata');
+  lines.push('             lines remembered from the previous parse; labels once per new series');
   lines.push('full labels: name + label object (unescaped, detached) + value + type for every sample, blocks checked eagerly');
   lines.push(`bar >= ${r.bar}x, dispatcher variant (labels once per series): ${r.pass ? 'PASS' : 'FAIL'}`);
   lines.push(`bar >= ${r.bar}x, full labels on every sample: ${r.passFullLabels ? 'PASS' : 'FAIL'}`);

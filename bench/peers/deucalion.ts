@@ -1,7 +1,8 @@
 // Our parser in the shapes the dispatcher uses it:
 // - keys only: series key, value, timestamp and family type per sample; label blocks checked lazily;
-// - dispatcher: SeriesCache per sample (expected-series hint, then lookup), labels parsed and checked
-//   once per new series (the table lives across parses as across scrapes: steady state after the first);
+// - dispatcher: one parser per target with remembered metadata, SeriesCache per sample (expected-series
+//   hint, then lookup), labels parsed and checked once per new series (table and parser live across
+//   parses as across scrapes: this measures the steady state after the first scrape);
 // - full labels: every label block checked eagerly, name and label object built for every sample.
 
 import type { Labels } from '../../lib/expo/labels.ts';
@@ -29,7 +30,7 @@ export const keysAdapter: ParserAdapter = {
 
 /** A fresh dispatcher-style adapter with its own series table (so payloads do not share one). */
 export function createDispatcherAdapter(): ParserAdapter {
-  const parser = new ExpositionParser('', 'prometheus', { lazyLabels: true });
+  const parser = new ExpositionParser('', 'prometheus', { lazyLabels: true, reuseMetadata: true });
   const cache = new SeriesCache<{ labels: Labels; counter: boolean; last: number }>();
   const create = (p: ExpositionParser) => {
     const labels = p.labels(true);
@@ -37,7 +38,7 @@ export function createDispatcherAdapter(): ParserAdapter {
   };
   return {
     name: 'deucalion (dispatcher)',
-    work: 'series table lookup per sample (hinted by the previous scrape), value; labels once per new series',
+    work: 'series table lookup per sample (hinted by the previous scrape), value; labels once per new series; metadata lines remembered',
     run(text) {
       parser.reset(text, 'prometheus');
       cache.begin();

@@ -7,6 +7,8 @@
 
 import { CLASS, CR, HASH, LBRACE, LF, NAME_CHAR, NAME_START, SPACE, TAB } from './chars.ts';
 import { createLabelOffsets, lexLabelBlock } from './label-block.ts';
+import { detachString } from './labels.ts';
+import { type MetaLine, MetaMemo } from './meta-memo.ts';
 import { type MetricType, toMetricType } from './metric-type.ts';
 import { cursor, readFloat, readInt, scanFloat } from './number.ts';
 import { ParseError, describeToken } from './parse-error.ts';
@@ -23,6 +25,11 @@ export interface ParserOptions {
    * once per new series: a malformed block then fails in labels() and never becomes a known series.
    */
   lazyLabels?: boolean;
+  /**
+   * Remember the HELP/TYPE/UNIT/comment lines of each payload; in the next payload, a line identical to
+   * the remembered one at that point is accepted with one compare (for a parser kept per target).
+   */
+  reuseMetadata?: boolean;
 }
 
 /** nameEnd before the name has been walked (a hinted line skips it until an accessor needs it). */
@@ -53,6 +60,7 @@ export class ExpositionLexer {
   protected blockStart = 0;
   protected lineEnd = 0;
   private readonly lazyOption: boolean;
+  private readonly memo: MetaMemo | undefined;
   protected lazy = false;
   // Series text the caller expects next (SeriesCache: the previous scrape's order), and whether it matched.
   protected hint: string | undefined = undefined;
@@ -74,6 +82,7 @@ export class ExpositionLexer {
 
   constructor(text = '', format: ExpositionFormat = 'prometheus', options: ParserOptions = {}) {
     this.lazyOption = options.lazyLabels === true;
+    this.memo = options.reuseMetadata === true ? new MetaMemo() : undefined;
     this.reset(text, format);
   }
 
@@ -97,6 +106,7 @@ export class ExpositionLexer {
     this.famName = '';
     this.famType = 'untyped';
     this.lastMetaName = '';
+    this.memo?.rotate();
   }
 
   /**
@@ -256,21 +266,60 @@ export class ExpositionLexer {
 
   private lexComment(i: number): Entry {
     const s = this.s;
+    const hash = i - 1;
+    if (this.memo !== undefined) {
+      const m = this.memo.match(s, hash);
+      if (m !== undefined) return this.applyMeta(m, hash);
+    }
     let c = s.charCodeAt(i);
     const afterHash = i;
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
     if (i > afterHash) {
       const kw = i;
-      if (c === 72 /* H */ && this.keywordAt(kw, 'HELP')) return this.lexMeta(kw + 4, Entry.Help);
-      if (c === 84 /* T */ && this.keywordAt(kw, 'TYPE')) return this.lexMeta(kw + 4, Entry.Type);
-      if (c === 85 /* U */ && this.keywordAt(kw, 'UNIT')) return this.lexMeta(kw + 4, Entry.Unit);
+      if (c === 72 /* H */ && this.keywordAt(kw, 'HELP')) return this.lexMeta(kw + 4, Entry.Help, hash);
+      if (c === 84 /* T */ && this.keywordAt(kw, 'TYPE')) return this.lexMeta(kw + 4, Entry.Type, hash);
+      if (c === 85 /* U */ && this.keywordAt(kw, 'UNIT')) return this.lexMeta(kw + 4, Entry.Unit, hash);
       if (c === 69 /* E */ && this.om && this.keywordAt(kw, 'EOF')) return this.lexEof(kw + 3);
     }
     const end = this.lineEndFrom(i);
     this.textStart = i;
     this.textEnd = this.trimCR(end);
     this.pos = end + 1;
+    this.remember(hash, end, Entry.Comment);
     return Entry.Comment;
+  }
+
+  /** Accept a metadata line equal to one remembered from the previous payload. */
+  private applyMeta(m: MetaLine, hash: number): Entry {
+    this.metaStart = hash + m.nameStart;
+    this.metaEnd = hash + m.nameEnd;
+    this.textStart = hash + m.textStart;
+    this.textEnd = hash + m.textEnd;
+    this.lastMetaName = m.name;
+    if (m.kind === Entry.Type) {
+      this.metaType = m.type;
+      this.famStart = this.metaStart;
+      this.famEnd = this.metaEnd;
+      this.famName = m.name;
+      this.famType = m.type;
+    }
+    this.pos = hash + m.text.length + 1;
+    return m.kind;
+  }
+
+  private remember(hash: number, end: number, kind: Entry): void {
+    if (this.memo === undefined || end >= this.inputLength) return;
+    const name = kind === Entry.Comment ? '' : detachString(this.s.slice(this.metaStart, this.metaEnd));
+    this.memo.record({
+      text: detachString(this.s.slice(hash, end)),
+      kind,
+      nameStart: this.metaStart - hash,
+      nameEnd: this.metaEnd - hash,
+      textStart: this.textStart - hash,
+      textEnd: this.textEnd - hash,
+      name,
+      type: kind === Entry.Type ? this.metaType : 'untyped',
+    });
   }
 
   /** True when `word` sits at i followed by a blank, end of line or end of input. */
@@ -280,7 +329,7 @@ export class ExpositionLexer {
     return c !== c || c === SPACE || c === TAB || c === LF || c === CR;
   }
 
-  private lexMeta(i: number, kind: Entry): Entry {
+  private lexMeta(i: number, kind: Entry, hash: number): Entry {
     const s = this.s;
     let c = s.charCodeAt(i);
     while (c === SPACE || c === TAB) c = s.charCodeAt(++i);
@@ -317,6 +366,7 @@ export class ExpositionLexer {
       this.famType = type;
     }
     this.pos = end + 1;
+    this.remember(hash, end, kind);
     return kind;
   }
 

@@ -5,7 +5,8 @@
 // hash lookup, which costs several times more for 100-character keys.
 //
 // With cache.next(parser) instead of parser.next(), the parser is told which series to expect, and a line
-// that starts with exactly that text is not lexed again (one memcmp for name and labels).
+// that starts with exactly that text is not lexed again (one memcmp for name and labels). Keep one parser
+// per target, made with { lazyLabels: true, reuseMetadata: true }, for the full steady-state saving.
 //
 //   const cache = new SeriesCache<State>({ maxSeries: 10_000 });
 //   cache.begin();

@@ -105,14 +105,16 @@ describe('fuzz: corrupted real payloads', () => {
     }
   });
 
-  it('hints from a clean scrape never change how a corrupted one reads', () => {
+  it('hints and remembered metadata from a clean scrape never change how a corrupted one reads', () => {
     const r = createRandom(99);
     for (let k = 0; k < 1500; k++) {
       const clean = excerpt(SOURCES[k % 3][1], r);
       const cache = new SeriesCache<string>();
-      readWithCache(cache, clean);
+      const parser = new ExpositionParser('', 'prometheus', { lazyLabels: true, reuseMetadata: true });
+      readWithCache(cache, clean, parser);
       const broken = corrupt(clean, r);
-      expect(readWithCache(cache, broken)).toEqual(readPlain(broken));
+      expect(readWithCache(cache, broken, parser)).toEqual(readPlain(broken));
+      expect(readWithCache(cache, clean, parser)).toEqual(readPlain(clean));
     }
   });
 
@@ -125,12 +127,15 @@ describe('fuzz: corrupted real payloads', () => {
 
 type Row = [key: string, name: string, type: string, labels: unknown, value: number, ts: number | undefined] | string;
 
-function readWithCache(cache: SeriesCache<string>, text: string): Row[] {
-  const p = new ExpositionParser(text, 'prometheus', { lazyLabels: true });
+/** Read as the dispatcher does: lazy labels, remembered metadata, SeriesCache hints (pass `p` to keep them). */
+function readWithCache(cache: SeriesCache<string>, text: string, p = new ExpositionParser('', 'prometheus', { lazyLabels: true, reuseMetadata: true })): Row[] {
+  p.reset(text, 'prometheus');
   const rows: Row[] = [];
   cache.begin();
   for (let e = cache.next(p); e !== Entry.End; e = cache.next(p)) {
     if (e === Entry.Error) rows.push(p.error().message);
+    if (e === Entry.Help || e === Entry.Type || e === Entry.Unit) rows.push(`${e} ${p.metaName()} ${e === Entry.Help ? p.help() : e === Entry.Type ? p.metricType() : p.unit()}`);
+    if (e === Entry.Comment) rows.push(`# ${p.comment()}`);
     if (e !== Entry.Series) continue;
     const labels = p.labels(true);
     if (labels === undefined) rows.push(p.error().message);
@@ -146,6 +151,8 @@ function readPlain(text: string): Row[] {
   const rows: Row[] = [];
   for (let e = p.next(); e !== Entry.End; e = p.next()) {
     if (e === Entry.Error) rows.push(p.error().message);
+    if (e === Entry.Help || e === Entry.Type || e === Entry.Unit) rows.push(`${e} ${p.metaName()} ${e === Entry.Help ? p.help() : e === Entry.Type ? p.metricType() : p.unit()}`);
+    if (e === Entry.Comment) rows.push(`# ${p.comment()}`);
     if (e === Entry.Series) rows.push([p.seriesKey(), p.metricName(), p.familyType(), p.labels(true), p.value(), p.timestamp()]);
   }
   return rows;

@@ -196,6 +196,27 @@ describe('pull API', () => {
     expect([p.value(), p.familyType(), p.line()]).toEqual([2, 'untyped', 1]);
   });
 
+  it('reuseMetadata: repeated metadata lines read the same, changed ones are lexed again', () => {
+    const p = new ExpositionParser('', 'prometheus', { reuseMetadata: true });
+    const read = (text: string) => {
+      p.reset(text);
+      const out: string[] = [];
+      for (let e = p.next(); e !== Entry.End; e = p.next()) {
+        if (e === Entry.Help) out.push(`help ${p.metaName()} ${p.help()}`);
+        if (e === Entry.Type) out.push(`type ${p.metaName()} ${p.metricType()}`);
+        if (e === Entry.Comment) out.push(`comment ${p.comment()}`);
+        if (e === Entry.Series) out.push(`${p.seriesKey()} ${p.value()} ${p.familyType()} ${p.line()}`);
+        if (e === Entry.Error) out.push(p.error().message);
+      }
+      return out;
+    };
+    const first = '# HELP a A \\ help.\n# TYPE a counter\na 1\n# plain\n# TYPE b gauge\nb 2\n';
+    expect(read(first)).toEqual(['help a A \\ help.', 'type a counter', 'a 1 counter 3', 'comment plain', 'type b gauge', 'b 2 gauge 6']);
+    expect(read(first.replace('a 1', 'a 5'))).toEqual(['help a A \\ help.', 'type a counter', 'a 5 counter 3', 'comment plain', 'type b gauge', 'b 2 gauge 6']);
+    expect(read('# HELP a A \\ help.\n# TYPE a gauge\na 1\n# TYPE b gauge\nb 2\n# TYPE c bad\n')).toEqual(['help a A \\ help.', 'type a gauge', 'a 1 gauge 3', 'type b gauge', 'b 2 gauge 5', 'expected metric type, got "bad" at line 6, column 10']);
+    expect(read('# TYPE b gauge\nb 2\n')).toEqual(['type b gauge', 'b 2 gauge 2']);
+  });
+
   it('grows label storage past 16 labels', () => {
     const labels = Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`l${k}`, `v${k}`]));
     const text = `m{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}} 1\n`;
