@@ -4,7 +4,7 @@
 // (typically a few tens of KB per target).
 
 import { LF } from './chars.ts';
-import type { Entry } from './lexer.ts';
+import type { Entry } from './lexer-state.ts';
 import type { MetricType } from './metric-type.ts';
 
 export interface MetaLine {

@@ -13,7 +13,7 @@ import { lexLabelBlock } from './label-block.ts';
 import { type Labels, detachString, readLabelText, setLabel, unescapeRange } from './labels.ts';
 import { ExpositionLexer, NOT_SCANNED, UNRESOLVED } from './lexer.ts';
 import { type MetricType, type SampleSuffix, isCounterSample, matchSuffix } from './metric-type.ts';
-import { ParseError, describeToken } from './parse-error.ts';
+import { ParseError } from './parse-error.ts';
 
 export { Entry, type ExpositionFormat, type ParserOptions } from './lexer.ts';
 
