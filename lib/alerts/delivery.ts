@@ -10,7 +10,8 @@ import type { PostableAlert } from './map.ts';
 import type { AlertMetrics } from './metrics.ts';
 import { Spool, type SpoolEntry } from './spool.ts';
 
-export type TargetOutcome = 'accepted' | 'queued' | 'failed' | 'rejected';
+/** pending: still being delivered in the background (another Alertmanager accepted first). */
+export type TargetOutcome = 'accepted' | 'queued' | 'failed' | 'rejected' | 'pending';
 export type DeliveryOutcome = 'delivered' | 'queued' | 'failed' | 'rejected';
 
 export interface TargetResult {
@@ -38,8 +39,10 @@ interface Target {
   spool?: Spool;
   /** Tail of this Alertmanager's work queue: sends and drains run one at a time, in order. */
   tail: Promise<unknown>;
-  drainFailures: number;
-  nextDrainAt: number;
+  /** Consecutive failed sends or drains; while now < retryAt, batches skip the network (fail fast or queue). */
+  failures: number;
+  retryAt: number;
+  lastError?: string;
 }
 
 export class AlertDelivery {
@@ -57,8 +60,8 @@ export class AlertDelivery {
       url,
       spool: config.spoolDir ? new Spool(config.spoolDir, url) : undefined,
       tail: Promise.resolve(),
-      drainFailures: 0,
-      nextDrainAt: 0,
+      failures: 0,
+      retryAt: 0,
     }));
   }
 
@@ -86,16 +89,44 @@ export class AlertDelivery {
     await Promise.all(this.targets.filter((t) => t.spool && t.spool.depth > 0).map((t) => this.serially(t, () => this.drain(t))));
   }
 
+  /**
+   * Send to every Alertmanager. Resolves once one of them accepted, or all settled: a slow member of
+   * an HA pair does not hold up the sender; its delivery goes on in the background.
+   */
   async deliver(alerts: PostableAlert[]): Promise<DeliveryReport> {
-    const results = await Promise.all(this.targets.map((t) => this.serially(t, () => this.deliverTo(t, alerts))));
+    const results: TargetResult[] = this.targets.map((t) => ({ alertmanager: t.url, outcome: 'pending' }));
+    await new Promise<void>((resolve) => {
+      let left = this.targets.length;
+      this.targets.forEach((target, i) => {
+        const work = this.serially(target, () => this.deliverTo(target, alerts));
+        void work
+          .catch((err: unknown): TargetResult => {
+            this.log.error('delivery failed', { alertmanager: target.url, err });
+            return { alertmanager: target.url, outcome: 'failed', error: (err as Error).message };
+          })
+          .then((result) => {
+            results[i] = result;
+            if (result.outcome === 'accepted' || --left === 0) resolve();
+          });
+      });
+    });
     const has = (o: TargetOutcome) => results.some((r) => r.outcome === o);
     const outcome: DeliveryOutcome = has('accepted') ? 'delivered' : has('queued') ? 'queued' : has('failed') ? 'failed' : 'rejected';
     return { outcome, results };
   }
 
+  /** Resolves when no send, drain or queueing is in flight (background deliveries included). */
+  async idle(): Promise<void> {
+    let tails: unknown[];
+    do {
+      tails = this.targets.map((t) => t.tail);
+      await Promise.all(tails);
+    } while (this.targets.some((t, i) => t.tail !== tails[i]));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all(this.targets.map((t) => t.tail));
+    await this.idle();
   }
 
   private serially<T>(target: Target, work: () => Promise<T>): Promise<T> {
@@ -107,7 +138,13 @@ export class AlertDelivery {
   private async deliverTo(target: Target, alerts: PostableAlert[]): Promise<TargetResult> {
     const alertmanager = target.url;
     if (target.spool && target.spool.depth > 0 && !(await this.drain(target))) {
-      return this.enqueue(target, alerts, 'earlier batches are still queued');
+      return this.enqueue(target, alerts, `earlier batches are still queued (${target.lastError ?? 'backing off'})`);
+    }
+    if (Date.now() < target.retryAt) {
+      // Failed moments ago: do not make this sender wait through timeouts again.
+      const reason = `backing off after ${target.failures} failure(s): ${target.lastError}`;
+      this.metrics.failed.inc({ alertmanager, reason: 'unreachable' }, alerts.length);
+      return target.spool ? this.enqueue(target, alerts, reason) : { alertmanager, outcome: 'failed', error: reason };
     }
     try {
       await withRetry(() => this.post(target, alerts), {
@@ -120,6 +157,8 @@ export class AlertDelivery {
           this.log.debug('retrying Alertmanager', { alertmanager, attempt, delayMs, reason: (err as Error).message });
         },
       });
+      target.failures = 0;
+      target.retryAt = 0;
       return { alertmanager, outcome: 'accepted' };
     } catch (err) {
       const error = (err as Error).message;
@@ -129,6 +168,7 @@ export class AlertDelivery {
         return { alertmanager, outcome: 'rejected', error };
       }
       this.metrics.failed.inc({ alertmanager, reason: 'unreachable' }, alerts.length);
+      this.backOff(target, error);
       if (target.spool) return this.enqueue(target, alerts, error);
       this.log.warn('Alertmanager unreachable', { alertmanager, reason: error, alerts: alerts.length });
       return { alertmanager, outcome: 'failed', error };
@@ -149,6 +189,13 @@ export class AlertDelivery {
     for (const a of alerts) if (Date.parse(a.endsAt) > now) firing++;
     if (firing > 0) this.metrics.sent.inc({ alertmanager: target.url, state: 'firing' }, firing);
     if (alerts.length > firing) this.metrics.sent.inc({ alertmanager: target.url, state: 'resolved' }, alerts.length - firing);
+  }
+
+  /** Max retry backoff, doubling per failure, capped at the resend interval: a recovered Alertmanager hears from us within one. */
+  private backOff(target: Target, error: string): void {
+    target.failures++;
+    target.lastError = error;
+    target.retryAt = Date.now() + Math.min(this.config.resendIntervalMs, this.config.retryMaxMs * 2 ** (target.failures - 1));
   }
 
   /**
@@ -206,7 +253,7 @@ export class AlertDelivery {
     const spool = target.spool!;
     const alertmanager = target.url;
     const now = Date.now();
-    if (now < target.nextDrainAt) return false;
+    if (now < target.retryAt) return false;
     const { entries, corrupt } = spool.load();
     if (corrupt > 0) this.metrics.spoolDropped.inc({ alertmanager, reason: 'corrupt' }, corrupt);
     const live = entries.filter((e) => e.expiresAt > now);
@@ -223,8 +270,7 @@ export class AlertDelivery {
           this.metrics.spoolDropped.inc({ alertmanager, reason: 'rejected' }, end - sent);
           this.log.error('Alertmanager rejected spooled alerts; dropped', { alertmanager, reason: err.message });
         } else {
-          target.drainFailures++;
-          target.nextDrainAt = now + Math.min(this.config.resendIntervalMs, this.config.retryBaseMs * 2 ** target.drainFailures);
+          this.backOff(target, (err as Error).message);
           this.log.debug('spool replay failed', { alertmanager, reason: (err as Error).message, queued: live.length - sent });
           drained = false;
           break;
@@ -233,8 +279,8 @@ export class AlertDelivery {
       sent = end;
     }
     if (drained) {
-      target.drainFailures = 0;
-      target.nextDrainAt = 0;
+      target.failures = 0;
+      target.retryAt = 0;
       if (live.length > 0) this.log.info('spool replayed', { alertmanager, batches: live.length });
     }
     if (sent > 0 || live.length < entries.length || corrupt > 0) await spool.replace(live.slice(sent));
