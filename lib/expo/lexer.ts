@@ -17,7 +17,8 @@ export class ExpositionLexer extends MetaLexer {
   /**
    * Hint that the next series line probably starts with `key` (a series text this parser validated in an
    * earlier payload). If it does, followed by a blank, next() skips walking the name and label block:
-   * they are byte-identical to ones already checked. Cleared by every next().
+   * they are byte-identical to ones already checked. Consumed by the next series line; pass only keys
+   * from seriesKey() of series whose labels() succeeded.
    */
   expectSeries(key: string | undefined): void {
     this.hint = key;
