@@ -24,6 +24,8 @@ export interface AlertConfig {
   spoolMaxEntries: number;
   /** Embedded sink file, used when no Alertmanager is configured. */
   logFile: string;
+  /** Ask Alertmanager which alerts it holds and send only resolves of those (see delivery.ts). */
+  resolveCheck: boolean;
   sendTimeoutMs: number;
   sendAttempts: number;
   retryBaseMs: number;
@@ -39,10 +41,11 @@ export const ALERT_DEFAULTS: AlertConfig = {
   resendIntervalMs: 60_000,
   spoolMaxEntries: 10_000,
   logFile: './deucalion-alerts.jsonl',
-  sendTimeoutMs: 10_000,
+  resolveCheck: true,
+  sendTimeoutMs: 5_000,
   sendAttempts: 3,
-  retryBaseMs: 200,
-  retryMaxMs: 5_000,
+  retryBaseMs: 250,
+  retryMaxMs: 2_000,
 };
 
 /** One setting: its key in the config file and its environment variable. */
@@ -55,6 +58,7 @@ const SETTINGS = {
   spoolDir: { key: 'spoolDir', env: 'ALERT_SPOOL_DIR' },
   spoolMaxEntries: { key: 'spoolMaxEntries', env: 'ALERT_SPOOL_MAX_ENTRIES' },
   logFile: { key: 'logFile', env: 'ALERT_LOG_FILE' },
+  resolveCheck: { key: 'resolveCheck', env: 'ALERT_RESOLVE_CHECK' },
   sendTimeoutMs: { key: 'sendTimeout', env: 'ALERT_SEND_TIMEOUT' },
   sendAttempts: { key: 'sendAttempts', env: 'ALERT_SEND_ATTEMPTS' },
   retryBaseMs: { key: 'retryBackoff', env: 'ALERT_RETRY_BACKOFF' },
@@ -138,6 +142,9 @@ function apply(config: AlertConfig, field: Field, raw: unknown, source: string):
       case 'logFile':
         config.logFile = nonEmptyString(raw);
         break;
+      case 'resolveCheck':
+        config.resolveCheck = parseBoolean(raw);
+        break;
       case 'spoolMaxEntries':
       case 'sendAttempts':
         config[field] = positiveInteger(raw);
@@ -220,6 +227,14 @@ function positiveDuration(raw: unknown): number {
   }
   if (ms <= 0) throw new AlertConfigError(`duration must be greater than zero, got ${JSON.stringify(raw)}`);
   return ms;
+}
+
+function parseBoolean(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  const text = String(raw).trim().toLowerCase();
+  if (text === 'true' || text === '1' || text === 'yes') return true;
+  if (text === 'false' || text === '0' || text === 'no') return false;
+  throw new AlertConfigError(`expected true or false, got ${JSON.stringify(raw)}`);
 }
 
 function positiveInteger(raw: unknown): number {

@@ -28,8 +28,11 @@ export interface DeliveryReport {
 
 export type DeliveryConfig = Pick<
   AlertConfig,
-  'alertmanagers' | 'spoolDir' | 'spoolMaxEntries' | 'sendTimeoutMs' | 'sendAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'resendIntervalMs'
+  'alertmanagers' | 'spoolDir' | 'spoolMaxEntries' | 'resolveCheck' | 'sendTimeoutMs' | 'sendAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'resendIntervalMs'
 >;
+
+/** Up to this many resolved series, Alertmanager is asked about each one exactly. */
+const EXACT_QUERIES = 8;
 
 /** Most alerts one drain POST carries. */
 const DRAIN_CHUNK = 1000;
@@ -207,11 +210,18 @@ export class AlertDelivery {
   private async pruneResolves(target: Target, alerts: PostableAlert[]): Promise<PostableAlert[]> {
     const now = Date.now();
     const resolves = alerts.filter((a) => Date.parse(a.endsAt) <= now);
-    if (resolves.length === 0) return alerts;
-    const { severity: _severity, ...shared } = sharedLabels(resolves);
-    let active: Set<string>;
+    if (resolves.length === 0 || !this.config.resolveCheck) return alerts;
+    // Few series: one exact query each (tiny answers). Many: one query on the labels they all share.
+    const series = new Map<string, Record<string, string>>();
+    for (const a of resolves) {
+      const { severity: _severity, ...identity } = a.labels;
+      series.set(labelKey(identity), identity);
+    }
+    const filters = series.size <= EXACT_QUERIES ? [...series.values()] : [withoutSeverity(sharedLabels(resolves))];
+    const active = new Set<string>();
     try {
-      active = await fetchActiveLabelSets(target.url, shared, this.config.sendTimeoutMs);
+      const found = await Promise.all(filters.map((f) => fetchActiveLabelSets(target.url, f, this.config.sendTimeoutMs)));
+      for (const set of found) for (const key of set) active.add(key);
     } catch (err) {
       if (err instanceof AlertmanagerError && !err.retryable) {
         this.log.warn('cannot list alerts; sending every resolve', { alertmanager: target.url, reason: err.message });
@@ -287,6 +297,11 @@ export class AlertDelivery {
     this.metrics.spoolDepth.set({ alertmanager }, spool.depth);
     return drained;
   }
+}
+
+function withoutSeverity(labels: Record<string, string>): Record<string, string> {
+  const { severity: _severity, ...rest } = labels;
+  return rest;
 }
 
 /** The labels (name and value) every alert has. */

@@ -37,6 +37,7 @@ describe('loadAlertConfig', () => {
     [{ ALERT_LOG_FILE: '/tmp/a.jsonl' }, { logFile: '/tmp/a.jsonl' }],
     [{ ALERT_SEND_ATTEMPTS: '5', ALERT_SEND_TIMEOUT: '2s' }, { sendAttempts: 5, sendTimeoutMs: 2000 }],
     [{ ALERT_NAME: '' }, { alertName: 'DeucalionAnomaly' }],
+    [{ ALERT_RESOLVE_CHECK: 'false' }, { resolveCheck: false }],
   ])('reads %j', (env, expected) => {
     expect(loadAlertConfig(env)).toMatchObject(expected);
   });
@@ -52,6 +53,7 @@ describe('loadAlertConfig', () => {
     [{ ALERT_RESEND_INTERVAL: '1 minute' }, 'ALERT_RESEND_INTERVAL: invalid duration "1 minute": expected a number and a unit (ms, s, m, h, d, w, y) at position 0'],
     [{ ALERT_RESEND_INTERVAL: '0s' }, 'ALERT_RESEND_INTERVAL: duration must be greater than zero, got "0s"'],
     [{ ALERT_SEND_ATTEMPTS: '0' }, 'ALERT_SEND_ATTEMPTS: expected a positive integer, got "0"'],
+    [{ ALERT_RESOLVE_CHECK: 'maybe' }, 'ALERT_RESOLVE_CHECK: expected true or false, got "maybe"'],
     [{ ALERT_RETRY_BACKOFF: '10s', ALERT_RETRY_MAX_BACKOFF: '1s' }, 'retry max backoff (1000 ms) is below the base backoff (10000 ms)'],
   ])('rejects %j', (env, message) => {
     expect(() => loadAlertConfig(env)).toThrow(message);

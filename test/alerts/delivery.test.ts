@@ -141,13 +141,24 @@ describe('AlertDelivery', () => {
       alert('X', past, { pod: 'c', severity: 'warning' }),
     ]);
     expect(report.outcome).toBe('delivered');
-    expect(am.queries).toEqual(['filter=alertname="X"']);
+    // Few resolved series: one exact query each.
+    expect(am.queries.sort()).toEqual(['filter=alertname="X"&filter=pod="b"', 'filter=alertname="X"&filter=pod="c"']);
     expect(am.received.flat().map((a) => a.labels.pod)).toEqual(['a', 'b']);
     expect(await metric('deucalion_alert_forwarder_resolves_skipped_total')).toBe(`deucalion_alert_forwarder_resolves_skipped_total{alertmanager="${am.url}"} 1`);
     // A batch of nothing but unknown resolves posts nothing at all, and still counts as accepted.
     expect((await delivery.deliver([alert('X', past, { pod: 'd', severity: 'warning' })])).outcome).toBe('delivered');
     expect(am.requests).toBe(1);
-    expect(am.queries[1]).toBe('filter=alertname="X"&filter=pod="d"');
+    expect(am.queries[2]).toBe('filter=alertname="X"&filter=pod="d"');
+    // Many: one query on the labels they share.
+    am.queries.length = 0;
+    await delivery.deliver(Array.from({ length: 9 }, (_, i) => alert('X', past, { pod: `p${i}`, severity: 'warning', federation: 'f' })));
+    expect(am.queries).toEqual(['filter=alertname="X"&filter=federation="f"']);
+    // Switched off: every resolve is sent, nothing is asked.
+    const unchecked = setup({ alertmanagers: [am.url], resolveCheck: false });
+    am.queries.length = 0;
+    await unchecked.delivery.deliver([alert('X', past, { pod: 'e', severity: 'warning' })]);
+    expect(am.queries).toEqual([]);
+    expect(am.received.at(-1)!.map((a) => a.labels.pod)).toEqual(['e']);
   });
 
   it('spools while an Alertmanager is down, keeps order, and replays once it is back', async () => {
