@@ -23,6 +23,7 @@ Options:
   --config F   function config file (default: $DEUCALION_CONFIG)
 Environment:
   DEUCALION_DETECTOR_PARAMS  JSON object of default detector parameters
+  ALERTMANAGER_URL           alert-forwarder: Alertmanager URL(s), comma-separated; ALERT_* in docs/alerts.md
   LOG_LEVEL                  debug | info | warn | error
 `,
   async run(argv) {
