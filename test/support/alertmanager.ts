@@ -100,6 +100,12 @@ export interface RunningAlertmanager {
 
 export type Query = Record<string, string | number | boolean | string[]>;
 
+// Never leave an Alertmanager behind when a test process exits without closing it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+});
+
 export async function startAlertmanager(options: StartAlertmanagerOptions = {}): Promise<RunningAlertmanager> {
   const binary = options.binary ?? findBinary(BINARIES.alertmanager.names);
   if (!binary) throw new Error(`alertmanager not found; install it with: ${BINARIES.alertmanager.install}`);
@@ -127,13 +133,20 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child = proc;
+    live.add(proc);
     await waitReady(`${url}/-/ready`, proc, () => out, options.readyTimeoutMs ?? 20_000);
   };
   const stop = async (): Promise<void> => {
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
+      // SIGTERM lets Alertmanager flush its storage; SIGKILL if it has not exited in 5 s.
+      const force = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      proc.once('exit', () => {
+        clearTimeout(force);
+        live.delete(proc);
+        resolve();
+      });
       proc.kill('SIGTERM');
     });
   };
