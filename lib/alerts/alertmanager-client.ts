@@ -45,14 +45,15 @@ export async function postAlerts(baseUrl: string, alerts: PostableAlert[], timeo
 export async function fetchActiveLabelSets(baseUrl: string, equal: Record<string, string>, timeoutMs: number): Promise<Set<string>> {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(equal)) query.append('filter', `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
-  const url = `${alertsEndpoint(baseUrl)}?${query}`;
+  const endpoint = alertsEndpoint(baseUrl);
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(`${endpoint}?${query}`, { signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    throw new AlertmanagerError(`GET ${url}: ${describeFetchError(err)}`, undefined, { cause: err });
+    const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : describeFetchError(err);
+    throw new AlertmanagerError(`GET ${endpoint}: ${reason}`, undefined, { cause: err });
   }
-  if (!response.ok) throw new AlertmanagerError(`GET ${url}: HTTP ${response.status}`, response.status);
+  if (!response.ok) throw new AlertmanagerError(`GET ${endpoint}: HTTP ${response.status}`, response.status);
   const alerts = (await response.json()) as { labels: Record<string, string> }[];
   return new Set(alerts.map((a) => labelKey(a.labels)));
 }
