@@ -4,10 +4,11 @@
 // batches queue behind it, because a late firing alert would re-open an alert a newer batch resolved.
 import type { Logger } from '../log.ts';
 import { withRetry } from '../runtime/send.ts';
-import { AlertmanagerError, fetchActiveLabelSets, labelKey, postAlerts } from './alertmanager-client.ts';
+import { AlertmanagerError, postAlerts } from './alertmanager-client.ts';
 import type { AlertConfig } from './config.ts';
 import type { PostableAlert } from './map.ts';
 import type { AlertMetrics } from './metrics.ts';
+import { pruneResolves } from './resolve-check.ts';
 import { Spool, type SpoolEntry } from './spool.ts';
 
 /** pending: still being delivered in the background (another Alertmanager accepted first). */
@@ -30,9 +31,6 @@ export type DeliveryConfig = Pick<
   AlertConfig,
   'alertmanagers' | 'spoolDir' | 'spoolMaxEntries' | 'resolveCheck' | 'sendTimeoutMs' | 'sendAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'resendIntervalMs'
 >;
-
-/** Up to this many resolved series, Alertmanager is asked about each one exactly. */
-const EXACT_QUERIES = 8;
 
 /** Most alerts one drain POST carries. */
 const DRAIN_CHUNK = 1000;
@@ -201,27 +199,11 @@ export class AlertDelivery {
     target.retryAt = Date.now() + Math.min(this.config.resendIntervalMs, this.config.retryMaxMs * 2 ** (target.failures - 1));
   }
 
-  /**
-   * Drop resolves of alerts this Alertmanager does not hold as unresolved. Alertmanager lists every
-   * alert of a group in a notification, resolved ones included, so resolving a severity that never
-   * fired would show on-call a "resolved" alert they were never sent. The state is Alertmanager's:
-   * one GET, filtered on the labels all the resolves share.
-   */
   private async pruneResolves(target: Target, alerts: PostableAlert[]): Promise<PostableAlert[]> {
-    const now = Date.now();
-    const resolves = alerts.filter((a) => Date.parse(a.endsAt) <= now);
-    if (resolves.length === 0 || !this.config.resolveCheck) return alerts;
-    // Few series: one exact query each (tiny answers). Many: one query on the labels they all share.
-    const series = new Map<string, Record<string, string>>();
-    for (const a of resolves) {
-      const { severity: _severity, ...identity } = a.labels;
-      series.set(labelKey(identity), identity);
-    }
-    const filters = series.size <= EXACT_QUERIES ? [...series.values()] : [withoutSeverity(sharedLabels(resolves))];
-    const active = new Set<string>();
+    if (!this.config.resolveCheck) return alerts;
+    let kept: PostableAlert[];
     try {
-      const found = await Promise.all(filters.map((f) => fetchActiveLabelSets(target.url, f, this.config.sendTimeoutMs)));
-      for (const set of found) for (const key of set) active.add(key);
+      kept = await pruneResolves(target.url, alerts, this.config.sendTimeoutMs);
     } catch (err) {
       if (err instanceof AlertmanagerError && !err.retryable) {
         this.log.warn('cannot list alerts; sending every resolve', { alertmanager: target.url, reason: err.message });
@@ -229,7 +211,6 @@ export class AlertDelivery {
       }
       throw err;
     }
-    const kept = alerts.filter((a) => Date.parse(a.endsAt) > now || active.has(labelKey(a.labels)));
     if (kept.length < alerts.length) this.metrics.resolvesSkipped.inc({ alertmanager: target.url }, alerts.length - kept.length);
     return kept;
   }
@@ -297,20 +278,6 @@ export class AlertDelivery {
     this.metrics.spoolDepth.set({ alertmanager }, spool.depth);
     return drained;
   }
-}
-
-function withoutSeverity(labels: Record<string, string>): Record<string, string> {
-  const { severity: _severity, ...rest } = labels;
-  return rest;
-}
-
-/** The labels (name and value) every alert has. */
-function sharedLabels(alerts: PostableAlert[]): Record<string, string> {
-  const shared: Record<string, string> = { ...alerts[0].labels };
-  for (const alert of alerts) {
-    for (const name of Object.keys(shared)) if (alert.labels[name] !== shared[name]) delete shared[name];
-  }
-  return shared;
 }
 
 /** End index of the chunk starting at `start`: whole entries, up to DRAIN_CHUNK alerts (at least one entry). */
