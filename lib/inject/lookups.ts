@@ -30,7 +30,7 @@ export function createKubeLookups(kc: KubeConfig, options: KubeLookupOptions): L
 
   const workload = (kind: string, namespace: string, name: string): Promise<WorkloadOwner | undefined> =>
     cache.get(`${kind}/${namespace}/${name}`, async () => {
-      const read =
+      const read: Promise<{ metadata?: { annotations?: StringMap } }> =
         kind === 'Deployment'
           ? apps.readNamespacedDeployment({ name, namespace })
           : kind === 'StatefulSet'
