@@ -1,7 +1,8 @@
 // The PromQL subset the built-in Prometheus stand-in answers: selectors (with the expo selector
 // parser), range selectors, rate/irate/increase/delta/*_over_time, sum/avg/min/max/count by|without,
 // histogram_quantile, abs, + - * / between vectors (one-to-one on all labels but __name__) and
-// scalars, parentheses. Differences from Prometheus: rate() does not extrapolate to the window edges.
+// scalars, parentheses. Differences from Prometheus: rate() does not extrapolate to the window edges
+// (increase() is rate × range).
 // Anything else is a clear "unsupported" error, which the query API returns as bad_data.
 import { parseSelector, type Selector } from '../../expo/index.ts';
 import { parseDuration } from '../../duration.ts';
@@ -200,7 +201,7 @@ function evaluateCall(fn: string, args: Node[], store: SeriesStore, t: number): 
       const hi = lastIndexAtOrBefore(s.t, t);
       const lo = lastIndexAtOrBefore(s.t, t - arg.rangeMs) + 1;
       if (hi < 0 || lo > hi) continue;
-      const value = overRange(fn, s, lo, hi);
+      const value = overRange(fn, s, lo, hi, arg.rangeMs);
       if (!Number.isNaN(value)) out.push({ labels: dropName(s.labels), value });
     }
     return out;
@@ -217,7 +218,7 @@ function evaluateCall(fn: string, args: Node[], store: SeriesStore, t: number): 
   throw new QueryError(`function ${fn}() is not supported by the built-in Prometheus stand-in`);
 }
 
-function overRange(fn: string, s: StoredSeries, lo: number, hi: number): number {
+function overRange(fn: string, s: StoredSeries, lo: number, hi: number, rangeMs: number): number {
   const n = hi - lo + 1;
   if (fn.endsWith('_over_time')) {
     let sum = 0;
@@ -238,7 +239,9 @@ function overRange(fn: string, s: StoredSeries, lo: number, hi: number): number 
   if (fn === 'delta') return s.v[hi] - s.v[lo];
   let increase = 0; // counter resets: a drop means the counter restarted from zero
   for (let k = lo + 1; k <= hi; k++) increase += s.v[k] >= s.v[k - 1] ? s.v[k] - s.v[k - 1] : s.v[k];
-  return fn === 'increase' ? increase : (increase / (s.t[hi] - s.t[lo])) * 1000;
+  const perSecond = (increase / (s.t[hi] - s.t[lo])) * 1000;
+  // increase = rate × range, what Prometheus' extrapolation gives for a steady counter
+  return fn === 'increase' ? (perSecond * rangeMs) / 1000 : perSecond;
 }
 
 function aggregate(node: Node & { kind: 'agg' }, points: Point[]): Point[] {
