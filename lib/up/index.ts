@@ -78,7 +78,7 @@ export async function startUp(options: UpOptions): Promise<RunningUp> {
     // Ports first, so envsubst can point the stack at them (faas-cli semantics: ${VAR:-default}).
     const gatewayPort = options.gatewayPort ?? draft.gatewayPort;
     const promPorts = new Map<string, number>();
-    for (const f of draft.federations) promPorts.set(f.name, await findFreePort());
+    for (const f of draft.federations) promPorts.set(f.name, f.port || (await findFreePort()));
     const gatewayUrlGuess = `http://127.0.0.1:${gatewayPort || (await findFreePort())}`;
     const vars: Record<string, string> = { DEUCALION_GATEWAY_URL: gatewayUrlGuess };
     for (const [fed, port] of promPorts) vars[envName(fed)] = `http://127.0.0.1:${port}`;

@@ -91,7 +91,7 @@ export class FunctionPool {
       await waitForReady(`${url}/health/readiness`, {
         timeoutMs: this.options.readyTimeoutMs ?? 30_000,
         intervalMs: 10,
-        abort: () => (child.process.exitCode !== null ? `function ${fn.name} exited with code ${child.process.exitCode}:\n${child.tail()}` : undefined),
+        abort: () => (child.process.exitCode !== null ? `function ${fn.name} exited with code ${child.process.exitCode}: ${lastLine(child.tail())}` : undefined),
       });
     } catch (err) {
       await this.options.supervisor.stop(child, 1000);
@@ -135,5 +135,18 @@ export class FunctionPool {
         if (instance) await this.options.supervisor.stop(instance.child);
       }),
     );
+  }
+}
+
+/** The most telling line of a child's output: its last JSON log `msg`/`err`, or its last line. */
+export function lastLine(tail: string): string {
+  const lines = tail.split('\n').filter((l) => l.trim());
+  const last = lines[lines.length - 1] ?? '';
+  try {
+    const entry = JSON.parse(last) as { msg?: string; err?: { message?: string } | string };
+    const err = typeof entry.err === 'string' ? entry.err : entry.err?.message;
+    return [entry.msg, err].filter(Boolean).join(': ') || last;
+  } catch {
+    return last.slice(0, 300);
   }
 }

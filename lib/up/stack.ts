@@ -47,6 +47,8 @@ export interface UpFederation {
   name: string;
   scrapeIntervalMs: number;
   services: string[];
+  /** Fixed port for its Prometheus (default: any free one). */
+  port?: number;
 }
 
 export interface UpStack {
@@ -112,7 +114,9 @@ export function parseStack(text: string, file: string, env: Record<string, strin
   const rawFeds = isObj(local.federations) ? local.federations : {};
   for (const [name, raw] of Object.entries(rawFeds)) {
     const interval = isObj(raw) && raw.scrapeInterval !== undefined ? durationAt(raw.scrapeInterval, at(`deucalion.federations.${name}.scrapeInterval`)) : scrapeIntervalMs;
-    federations.set(name, { name, scrapeIntervalMs: interval, services: [] });
+    const port = isObj(raw) && raw.port !== undefined ? Number(raw.port) : undefined;
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new StackError(at(`deucalion.federations.${name}.port: invalid port ${String(raw && (raw as Obj).port)}`));
+    federations.set(name, { name, scrapeIntervalMs: interval, services: [], port });
   }
   for (const s of services) {
     if (!s.federation) continue;
