@@ -34,9 +34,9 @@ describe('federationObjects', () => {
       'sources.knative.dev/v1 PingSource deucalion/deucalion-zone-a-tick',
     ]);
     for (const o of objects) VALIDATORS[o.apiVersion.includes('knative') ? '' : o.kind]?.(o);
-    const ping = objects[4] as { spec: Record<string, unknown> };
+    const ping = objects[4] as unknown as { spec: Record<string, unknown> };
     expect(ping.spec).toEqual({ schedule: '*/1 * * * *', contentType: 'application/json', data: '{"federation":"zone-a"}', sink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'deucalion-zone-a-trigger' } } });
-    const trigger = parse((objects[0] as { data: Record<string, string> }).data['scrape-trigger.yaml']);
+    const trigger = parse((objects[0] as unknown as { data: Record<string, string> }).data['scrape-trigger.yaml']);
     expect(trigger).toEqual({ window: '1h', queries: [{ expr: 'up' }], federation: 'zone-a', prometheus: { url: 'http://deucalion-zone-a-prometheus.deucalion.svc:9090' } });
   });
 
@@ -44,14 +44,14 @@ describe('federationObjects', () => {
     const objects = federationObjects('zone-b', openfaas);
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).slice(3)).toEqual(['Secret openfaas-fn/deucalion-zone-b-trigger', 'Function openfaas-fn/deucalion-zone-b-trigger']);
     for (const o of objects) VALIDATORS[o.apiVersion === 'openfaas.com/v1' ? '' : o.kind]?.(o);
-    const fn = objects[4] as { spec: Record<string, unknown> };
+    const fn = objects[4] as unknown as { spec: Record<string, unknown> };
     expect(fn.spec.annotations).toEqual({ topic: 'cron-function', schedule: '*/1 * * * *' });
     expect(fn.spec.image).toBe('registry.example/scrape-trigger:0.1.0');
     expect(fn.spec.environment).toEqual({ DEUCALION_CONFIG: '/var/openfaas/secrets/deucalion-zone-b-trigger.yaml', DEUCALION_FUNCTION: 'scrape-trigger' });
   });
 
   it("keeps the federation's Prometheus out of its own federation and out of injection", () => {
-    const deployment = federationObjects('zone-a', knative)[1] as { spec: { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } } };
+    const deployment = federationObjects('zone-a', knative)[1] as unknown as { spec: { template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> } } } };
     expect(deployment.spec.template.metadata.labels['deucalion.io/federation']).toBeUndefined();
     expect(deployment.spec.template.metadata.annotations['deucalion-injection']).toBe('disabled');
   });
