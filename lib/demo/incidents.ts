@@ -70,7 +70,9 @@ function serviceOf(event: AnomalyEvent, labels: Record<string, string>): string 
 
 export class IncidentScorer {
   readonly incidents: Incident[];
-  /** Anomalies that match no incident (service, window): false alarms or knock-on effects. */
+  /** Anomalies on other services while an incident runs (its knock-on effects), by service. */
+  readonly knockOn = new Map<string, number>();
+  /** Anomalies while no incident runs: false alarms, by service. */
   readonly other = new Map<string, number>();
 
   constructor(incidents: Incident[]) {
@@ -83,7 +85,9 @@ export class IncidentScorer {
       const incident = this.incidents.find((i) => i.service === service && i.startedAt !== undefined && event.receivedAt >= i.startedAt && event.receivedAt <= i.startedAt + i.durationMs + GRACE_MS);
       if (!incident) {
         const key = service ?? event.source;
-        this.other.set(key, (this.other.get(key) ?? 0) + 1);
+        const during = this.incidents.some((i) => i.startedAt !== undefined && event.receivedAt >= i.startedAt && event.receivedAt <= i.startedAt + i.durationMs + GRACE_MS);
+        const map = during ? this.knockOn : this.other;
+        map.set(key, (map.get(key) ?? 0) + 1);
         continue;
       }
       if (incident.detection) continue;

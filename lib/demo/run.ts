@@ -29,7 +29,8 @@ export interface DemoResult {
   durationMs: number;
   incidents: Incident[];
   detected: number;
-  otherAnomalies: Record<string, number>;
+  knockOnAnomalies: Record<string, number>;
+  falseAlarms: Record<string, number>;
   prometheus: 'prometheus' | 'built-in' | 'mixed';
   alertmanager: boolean;
   network: { sidecarBytesPerSec: number; federatedBytesPerSec: number; centralScrapeBytesPerSec: number; sidecarAnomalyEvents: number; federatedAnomalyEvents: number };
@@ -93,7 +94,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     '',
     `incidents: ${scorer.detected()} of ${scorer.incidents.length} detected`,
     ...scorer.lines(Date.now() + 3_600_000, startedAt),
-    `other anomalies (no incident on that service at that time): ${[...scorer.other].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `knock-on anomalies (other services, during an incident): ${[...scorer.knockOn].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    `false alarms (no incident running): ${[...scorer.other].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     `network: sidecar pods sent ${network.sidecarBytesPerSec.toFixed(0)} B/s of anomaly events (${network.sidecarAnomalyEvents} events); federations sent ${network.federatedBytesPerSec.toFixed(0)} B/s to the sink (${network.federatedAnomalyEvents} events);`,
     `         a central Prometheus scraping all ${BOOKINFO.length} pods every ${options.scrapeIntervalMs / 1000}s would pull ${network.centralScrapeBytesPerSec.toFixed(0)} B/s. Full comparison: deucalion bench network`,
     `load: ${load.sent} requests to productpage, ${load.failed} failed (errors are injected)`,
@@ -105,7 +107,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     durationMs: elapsedMs,
     incidents: scorer.incidents,
     detected: scorer.detected(),
-    otherAnomalies: Object.fromEntries(scorer.other),
+    knockOnAnomalies: Object.fromEntries(scorer.knockOn),
+    falseAlarms: Object.fromEntries(scorer.other),
     prometheus: promKind,
     alertmanager: up.alertmanager !== undefined,
     network,

@@ -1,21 +1,15 @@
 // One `deucalion dispatcher --config F` per sidecar-mode service, configured like the injector would:
 // scrape the app's own metrics URL, run the detectors, send anomalies to the sink (through the
 // gateway, so the view sees them). POD_NAME / POD_NAMESPACE stand in for the downward API.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseDuration } from '../duration.ts';
 import type { UpBus } from './events.ts';
+import { dispatcherArgv, dispatcherBuilt } from './standins/index.ts';
 import type { UpService } from './stack.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
-const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
-const DISPATCHER_COMMAND = fileURLToPath(new URL('../../cli/commands/dispatcher.ts', import.meta.url));
-
-export function dispatcherAvailable(): boolean {
-  return existsSync(DISPATCHER_COMMAND);
-}
 
 export interface DispatcherConfigInput {
   metricsUrl: string;
@@ -43,9 +37,8 @@ export interface StartedDispatcher {
 export function startDispatchers(services: UpService[], options: { supervisor: Supervisor; bus: UpBus; workDir: string; sinkUrl?: string; intervalMs: number }): StartedDispatcher[] {
   const sidecars = services.filter((s) => s.sidecar);
   if (!sidecars.length) return [];
-  if (!dispatcherAvailable()) {
-    options.bus.emit('notice', { level: 'warn', msg: `sidecar mode unavailable: \`deucalion dispatcher\` is not built yet; ${sidecars.map((s) => s.name).join(', ')} run unmonitored` });
-    return [];
+  if (!dispatcherBuilt()) {
+    options.bus.emit('notice', { level: 'warn', msg: '`deucalion dispatcher` is not built yet: sidecar mode runs the stand-in dispatcher of lib/up/standins' });
   }
   const dir = join(options.workDir, 'dispatchers');
   mkdirSync(dir, { recursive: true });
@@ -59,7 +52,7 @@ export function startDispatchers(services: UpService[], options: { supervisor: S
     const env: NodeJS.ProcessEnv = { ...process.env, POD_NAME: s.name, POD_NAMESPACE: s.namespace, DEUCALION_CONFIG: config };
     if (options.sinkUrl) env.K_SINK = options.sinkUrl;
     const name = `dispatcher-${s.name}`;
-    const child = options.supervisor.start({ name, argv: [process.execPath, CLI, 'dispatcher', '--config', config], env });
+    const child = options.supervisor.start({ name, argv: dispatcherArgv(config), env });
     options.bus.emit('component', { name, kind: 'dispatcher', state: 'running', pid: child.pid, detail: `→ ${s.metrics}` });
     void child.exited.then((code) => options.bus.emit('component', { name, kind: 'dispatcher', state: code === 0 || code === null ? 'stopped' : 'failed', detail: code ? `exited with code ${code}: ${child.tail().split('\n').slice(-3).join(' | ')}` : undefined }));
     return { service: s.name, child };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { UpBus } from './events.ts';
 import { findFreePort, waitForReady } from './ports.ts';
 import type { UpFunction } from './stack.ts';
+import { scrapeTriggerArgv } from './standins/index.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
@@ -80,8 +81,7 @@ export class FunctionPool {
   private async startInstance(state: FunctionState): Promise<Instance> {
     const { fn } = state;
     const port = await findFreePort();
-    const argv = [process.execPath, CLI, 'function', fn.serves, '--port', String(port)];
-    if (fn.config) argv.push('--config', fn.config);
+    const argv = fn.serves === 'scrape-trigger' ? scrapeTriggerArgv(port, fn.config) : [process.execPath, CLI, 'function', fn.serves, '--port', String(port), ...(fn.config ? ['--config', fn.config] : [])];
     const env = { ...process.env, ...this.options.baseEnv(fn), ...fn.env, PORT: String(port) };
     const began = performance.now();
     this.options.bus.emit('component', { name: fn.name, kind: 'function', state: 'starting' });

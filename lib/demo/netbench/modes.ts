@@ -1,13 +1,14 @@
 // One measurement of one monitoring mode of the network benchmark (paper Figure 4 / Figure 7):
 // start Bookinfo + load + that mode's monitoring on the bench network, warm up, count monitoring
 // bytes per node and CPU/RSS per process over the window, stop everything.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildDispatcherConfig } from '../../up/dispatchers.ts';
 import { findFreePort } from '../../up/ports.ts';
 import { buildPrometheusConfig } from '../../up/prometheus.ts';
+import { dispatcherArgv, dispatcherBuilt, scrapeTriggerArgv, scrapeTriggerBuilt } from '../../up/standins/index.ts';
 import type { Child, Supervisor } from '../../up/supervisor.ts';
 import { federatedQueries, SIDECAR_MATCH } from '../stack.ts';
 import { BOOKINFO, FEDERATIONS } from '../topology.ts';
@@ -61,9 +62,6 @@ export interface ModeMeasurement {
 export const podNode = (name: string) => name;
 export const fedNode = (fed: string) => `fed-${fed}`;
 
-export function dispatcherAvailable(): boolean {
-  return existsSync(here('../../../cli/commands/dispatcher.ts'));
-}
 
 export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasurement> {
   const dir = join(o.workDir, mode);
@@ -98,12 +96,11 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     }
 
     if (mode === 'sidecar') {
-      if (!dispatcherAvailable()) throw new Error('`deucalion dispatcher` is not built yet (issue 3)');
       for (const s of BOOKINFO) {
         const sink = await o.net.monUrl(podNode(s.name), 'central', sinkPort);
         const config = join(dir, `dispatcher-${s.name}.yaml`);
         writeFileSync(config, buildDispatcherConfig({ metricsUrl: `http://127.0.0.1:${ports[s.name]}/metrics`, intervalMs: o.intervalMs, sinkUrl: `${sink}/`, detectors: [{ name: 'zscore', match: SIDECAR_MATCH, params: { threshold: 5 } }] }));
-        start('dispatcher (per pod)', podNode(s.name), `dispatcher-${s.name}`, [process.execPath, CLI, 'dispatcher', '--config', config], { POD_NAME: s.name, POD_NAMESPACE: 'bookinfo', K_SINK: `${sink}/` });
+        start(dispatcherBuilt() ? 'dispatcher (per pod)' : 'dispatcher stand-in (per pod)', podNode(s.name), `dispatcher-${s.name}`, dispatcherArgv(config), { POD_NAME: s.name, POD_NAMESPACE: 'bookinfo', K_SINK: `${sink}/` });
       }
     }
 
@@ -131,7 +128,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
             sink: { url: `${sink}/` },
           }),
         );
-        start('scrape-trigger', node, `scrape-trigger-${fed}`, [process.execPath, CLI, 'function', 'scrape-trigger', '--port', String(triggerPort), '--config', config], { K_SINK: `${sink}/` });
+        start(scrapeTriggerBuilt() ? 'scrape-trigger' : 'scrape-trigger stand-in', node, `scrape-trigger-${fed}`, scrapeTriggerArgv(triggerPort, config), { K_SINK: `${sink}/` });
         await o.net.waitReady(node, [`http://127.0.0.1:${detectorPort}/health/readiness`, `http://127.0.0.1:${triggerPort}/health/liveness`]);
         start('cron tick', node, `tick-${fed}`, [process.execPath, TICK, `http://127.0.0.1:${triggerPort}/`, o.triggerSchedule]);
       }
