@@ -23,6 +23,7 @@ export interface InjectorConfig {
     configMap: string;
     port: number;
     runAsUser: number;
+    readinessProbe: boolean;
     sink: string;
     resources: { requests: CpuMemory; limits: CpuMemory };
   };

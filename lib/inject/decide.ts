@@ -41,6 +41,7 @@ export interface SidecarPlan {
   mode: SidecarMode;
   port: number;
   runAsUser: number;
+  readinessProbe: boolean;
   sink: string;
   resources: { requests: CpuMemory; limits: CpuMemory };
 }
@@ -172,6 +173,7 @@ function planSidecar(setting: (key: string) => string | undefined, config: Injec
     mode: mode === 'container' || mode === 'native' ? mode : sidecar.mode,
     port: sidecar.port,
     runAsUser: sidecar.runAsUser,
+    readinessProbe: sidecar.readinessProbe,
     sink: sidecar.sink,
     resources: { requests, limits },
   };

@@ -91,7 +91,7 @@ export function dispatcherContainer(plan: SidecarPlan): Record<string, unknown> 
     env,
     resources,
     volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true }],
-    readinessProbe: probe('/readyz', 10),
+    ...(plan.readinessProbe ? { readinessProbe: probe('/readyz', 10) } : {}),
     livenessProbe: probe('/healthz', 20),
     securityContext: {
       runAsNonRoot: true,

@@ -101,7 +101,7 @@ describe('a crafted value stays inert', () => {
   it('even when it reaches the patch, it is one string value and nothing else changes', () => {
     const pod: Pod = { metadata: { name: 'p', annotations: { 'prometheus.io/path': crafted } }, spec: { serviceAccountName: 'app', containers: [{ name: 'app' }] } };
     const config = resolveInjectorConfig({});
-    const plan = { kind: 'sidecar' as const, image: crafted, imagePullPolicy: 'IfNotPresent', configMap: crafted, mode: 'container' as const, port: 9464, runAsUser: 65532, sink: crafted, resources: config.sidecar.resources };
+    const plan = { kind: 'sidecar' as const, image: crafted, imagePullPolicy: 'IfNotPresent', configMap: crafted, mode: 'container' as const, port: 9464, runAsUser: 65532, readinessProbe: true, sink: crafted, resources: config.sidecar.resources };
     const ops = buildPatch(pod, { inject: true, enabledBy: 'pod', plan });
     expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual([
       'add /spec/volumes',
