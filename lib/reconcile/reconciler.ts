@@ -135,17 +135,22 @@ export function startFederationReconciler(kc: KubeConfig, options: Omit<Reconcil
   const labelKey = options.config.federation.labelKey;
   const informer = makeInformer<V1Pod>(kc, '/api/v1/pods', () => core.listPodForAllNamespaces({ labelSelector: labelKey }), labelKey);
   let stopped = false;
+  let failed = false;
   let restart: NodeJS.Timeout | undefined;
   informer.on('add', (pod) => reconciler.onPod('add', pod));
   informer.on('update', (pod) => reconciler.onPod('update', pod));
   informer.on('delete', (pod) => reconciler.onPod('delete', pod));
+  // start() also resolves when its list failed (the error goes to the 'error' handler): only a
+  // clean first list may mark the tracker complete, or every federation would look empty.
   const begin = () => {
+    failed = false;
     informer
       .start()
-      .then(() => (reconciler.synced() ? undefined : reconciler.markSynced()))
+      .then(() => (failed || reconciler.synced() ? undefined : reconciler.markSynced()))
       .catch((err: unknown) => options.log.error('federation reconciler start failed', { err: describe(err) }));
   };
   informer.on('error', (err) => {
+    failed = true;
     options.log.warn('pod watch failed; restarting', { err: describe(err) });
     if (!stopped) restart = setTimeout(begin, options.restartMs ?? 5_000);
   });

@@ -123,6 +123,8 @@ describe('startFederationReconciler (informer)', () => {
   it('lists labelled pods, applies their federations, then follows the watch to deletion', async () => {
     const seen: Seen[] = [];
     fakeApiServer(seen);
+    // The first list fails: nothing may be taken for empty; the informer restarts and lists again.
+    nock(API).get('/api/v1/pods').query({ labelSelector: 'deucalion.io/federation' }).reply(500, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: leader changed', code: 500 });
     nock(API)
       .get('/api/v1/pods')
       .query({ labelSelector: 'deucalion.io/federation' })
@@ -140,7 +142,7 @@ describe('startFederationReconciler (informer)', () => {
       .query((q) => q.watch === 'true' && q.resourceVersion === '5000' && q.labelSelector === 'deucalion.io/federation')
       .delay(300)
       .reply(200, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const running = startFederationReconciler(fakeKubeConfig(), { config, log: silentLogger, metrics: createInjectorMetrics(), debounceMs: 0, deleteGraceMs: 0, restartMs: 60_000 });
+    const running = startFederationReconciler(fakeKubeConfig(), { config, log: silentLogger, metrics: createInjectorMetrics(), debounceMs: 0, deleteGraceMs: 0, restartMs: 50 });
     try {
       for (let i = 0; i < 200 && !seen.some((s) => s.path.includes('deucalion-zone-b-prometheus') && s.method === 'DELETE'); i++) await new Promise((r) => setTimeout(r, 25));
       await running.reconciler.idle();
