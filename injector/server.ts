@@ -9,11 +9,8 @@ import type { Lookups } from '../lib/inject/lookups.ts';
 import { createInjectorMetrics, type InjectorMetrics } from '../lib/inject/metrics.ts';
 import { readTlsPair, watchTlsFiles } from '../lib/inject/tls-watch.ts';
 import type { Logger } from '../lib/log.ts';
-import { HttpError, statusOf } from '../lib/runtime/http-error.ts';
-import { readBody } from '../lib/runtime/read-body.ts';
-
-/** The API server sends at most a few MB per object; Istio caps at 6 MiB. */
-export const BODY_LIMIT = 6 * 1024 * 1024;
+import { statusOf } from '../lib/runtime/http-error.ts';
+import { readReviewBody, recordAdmission } from '../lib/inject/http-review.ts';
 
 export interface InjectorServerOptions {
   port: number;
@@ -85,19 +82,7 @@ export async function startInjectorServer(options: InjectorServerOptions): Promi
     const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
     let result: AdmitResult;
     try {
-      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') {
-        req.resume();
-        throw new HttpError(415, `expected Content-Type application/json, got "${type}"`);
-      }
-      const text = await readBody(req, BODY_LIMIT);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (err) {
-        throw new HttpError(400, `request body is not JSON: ${(err as Error).message}`);
-      }
-      result = await admit(body, { config, lookups });
+      result = await admit(await readReviewBody(req), { config, lookups });
     } catch (err) {
       const status = statusOf(err);
       metrics.errors.inc({ stage: 'request' });
@@ -106,26 +91,7 @@ export async function startInjectorServer(options: InjectorServerOptions): Promi
       return send(res, status, 'text/plain', `${(err as Error).message}\n`);
     }
     send(res, 200, 'application/json', JSON.stringify(result.review));
-    record(result, seconds());
-  }
-
-  function record(result: AdmitResult, seconds: number): void {
-    const { outcome } = result;
-    metrics.requests.inc({ dry_run: String(result.dryRun) });
-    metrics.latency.observe({ outcome: outcome.kind }, seconds);
-    for (const e of result.lookupErrors) metrics.errors.inc({ stage: 'lookup' }), log.warn('API lookup failed; deciding from the pod alone', { err: e });
-    const fields = { uid: result.review.response?.uid, namespace: result.namespace, pod: result.pod, dryRun: result.dryRun, ms: Math.round(seconds * 1e5) / 100 };
-    if (outcome.kind === 'injected') {
-      if (!result.dryRun) metrics.injections.inc({ mode: outcome.mode });
-      log.info('injected', { ...fields, mode: outcome.mode });
-      log.debug('patch', { ...fields, patch: outcome.ops });
-    } else if (outcome.kind === 'skipped') {
-      for (const reason of outcome.reasons) metrics.skips.inc({ reason });
-      log.info('skipped', { ...fields, reasons: outcome.reasons, reason: outcome.message });
-    } else {
-      metrics.errors.inc({ stage: 'internal' });
-      log.error('injection failed', { ...fields, failurePolicy: config.failurePolicy, reason: outcome.message });
-    }
+    recordAdmission(result, seconds(), metrics, log, config.failurePolicy);
   }
 
   await new Promise<void>((resolve, reject) => {
