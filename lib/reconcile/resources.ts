@@ -160,6 +160,7 @@ function triggerObjects(federation: string, config: InjectorConfig, meta: (name:
           labels: { 'app.kubernetes.io/managed-by': MANAGED_BY, [FEDERATION_OF_LABEL]: federation },
           environment: { DEUCALION_CONFIG: `/var/openfaas/secrets/${key}`, DEUCALION_FUNCTION: 'scrape-trigger' },
           secrets: [names.trigger],
+          readOnlyRootFilesystem: true,
         },
       },
     ];
@@ -175,6 +176,7 @@ function triggerObjects(federation: string, config: InjectorConfig, meta: (name:
           spec: {
             containers: [
               {
+                name: 'scrape-trigger',
                 image: trigger.image,
                 args: ['function', 'scrape-trigger'],
                 env: [{ name: 'DEUCALION_CONFIG', value: '/etc/deucalion/scrape-trigger.yaml' }],

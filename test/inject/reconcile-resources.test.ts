@@ -7,6 +7,8 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Service as KnativeService } from '@kubernetes-models/knative/serving.knative.dev/v1/Service';
+import { PingSource } from '@kubernetes-models/knative/sources.knative.dev/v1/PingSource';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveInjectorConfig } from '../../lib/inject/config.ts';
@@ -21,7 +23,15 @@ const VALIDATORS: Record<string, (o: unknown) => void> = {
   Secret: (o) => new Secret(o as ConstructorParameters<typeof Secret>[0]).validate(),
   Service: (o) => new Service(o as ConstructorParameters<typeof Service>[0]).validate(),
   Deployment: (o) => new Deployment(o as ConstructorParameters<typeof Deployment>[0]).validate(),
+  'serving.knative.dev/v1 Service': (o) => new KnativeService(o as ConstructorParameters<typeof KnativeService>[0]).validate(),
+  'sources.knative.dev/v1 PingSource': (o) => new PingSource(o as ConstructorParameters<typeof PingSource>[0]).validate(),
 };
+/** Validate against the Kubernetes OpenAPI or the Knative CRD schemas (no schema for OpenFaaS' Function). */
+function validate(o: { apiVersion: string; kind: string }): void {
+  const check = VALIDATORS[o.kind] && !o.apiVersion.includes('.') ? VALIDATORS[o.kind] : VALIDATORS[`${o.apiVersion} ${o.kind}`];
+  if (o.apiVersion !== 'openfaas.com/v1') expect(check, `${o.apiVersion} ${o.kind}`).toBeDefined();
+  check?.(o);
+}
 
 describe('federationObjects', () => {
   it('knative: ConfigMap, Prometheus Deployment and Service, scrape-trigger Service, PingSource', () => {
@@ -33,7 +43,7 @@ describe('federationObjects', () => {
       'serving.knative.dev/v1 Service deucalion/deucalion-zone-a-trigger',
       'sources.knative.dev/v1 PingSource deucalion/deucalion-zone-a-tick',
     ]);
-    for (const o of objects) VALIDATORS[o.apiVersion.includes('knative') ? '' : o.kind]?.(o);
+    for (const o of objects) validate(o);
     const ping = objects[4] as unknown as { spec: Record<string, unknown> };
     expect(ping.spec).toEqual({ schedule: '*/1 * * * *', contentType: 'application/json', data: '{"federation":"zone-a"}', sink: { ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'deucalion-zone-a-trigger' } } });
     const trigger = parse((objects[0] as unknown as { data: Record<string, string> }).data['scrape-trigger.yaml']);
@@ -43,7 +53,7 @@ describe('federationObjects', () => {
   it('openfaas: the trigger is a Function with cron-connector annotations and its config in a Secret', () => {
     const objects = federationObjects('zone-b', openfaas);
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`).slice(3)).toEqual(['Secret openfaas-fn/deucalion-zone-b-trigger', 'Function openfaas-fn/deucalion-zone-b-trigger']);
-    for (const o of objects) VALIDATORS[o.apiVersion === 'openfaas.com/v1' ? '' : o.kind]?.(o);
+    for (const o of objects) validate(o);
     const fn = objects[4] as unknown as { spec: Record<string, unknown> };
     expect(fn.spec.annotations).toEqual({ topic: 'cron-function', schedule: '*/1 * * * *' });
     expect(fn.spec.image).toBe('registry.example/scrape-trigger:0.1.0');
