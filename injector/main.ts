@@ -45,11 +45,18 @@ export async function startInjector(options: InjectorOptions): Promise<RunningIn
     log.info('federation reconciler off (federation.reconcile: false)');
   }
 
-  const server = await startInjectorServer({ port: options.port, host: options.host, certFile: options.certFile, keyFile: options.keyFile, config, lookups, log, metrics });
+  let draining = false;
+  const ready = () => !draining;
+  const server = await startInjectorServer({ port: options.port, host: options.host, certFile: options.certFile, keyFile: options.keyFile, config, lookups, log, metrics, ready });
   log.info('injector listening', { url: server.url, failurePolicy: config.failurePolicy, sidecarMode: config.sidecar.mode, namespace: config.namespace || undefined });
   return {
     ...server,
     async close() {
+      // The API server may still send admissions until the endpoint update reaches it.
+      draining = true;
+      const delay = parseDuration(config.shutdownDelay);
+      log.info('draining before shutdown', { delayMs: delay });
+      await new Promise((r) => setTimeout(r, delay));
       reconciler?.stop();
       await server.close();
     },

@@ -30,6 +30,7 @@ export interface InjectorConfig {
   namespace: string;
   excludedNamespaces: string[];
   failurePolicy: FailurePolicy;
+  shutdownDelay: string;
   api: { enabled: 'auto' | 'on' | 'off'; cacheTtl: string; timeout: string };
   federation: {
     labelKey: string;
@@ -74,7 +75,7 @@ export function resolveInjectorConfig(raw: unknown, env: NodeJS.ProcessEnv = {},
   if (config.namespace === '') config.namespace = env.POD_NAMESPACE ?? '';
   if (config.federation.namespace === '') config.federation.namespace = config.namespace || 'default';
   if (config.federation.trigger.image === '') config.federation.trigger.image = config.sidecar.image;
-  for (const [key, value] of [['api.cacheTtl', config.api.cacheTtl], ['api.timeout', config.api.timeout], ['federation.prometheus.scrapeInterval', config.federation.prometheus.scrapeInterval]] as const) {
+  for (const [key, value] of [['api.cacheTtl', config.api.cacheTtl], ['api.timeout', config.api.timeout], ['shutdownDelay', config.shutdownDelay], ['federation.prometheus.scrapeInterval', config.federation.prometheus.scrapeInterval]] as const) {
     try {
       parseDuration(value);
     } catch (err) {

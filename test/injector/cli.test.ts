@@ -34,7 +34,7 @@ function httpsJson(url: string, body?: unknown): Promise<{ status: number; body:
 describe('deucalion injector (process)', () => {
   it('serves with its config file outside a cluster and stops on SIGTERM', async () => {
     const config = join(dir, 'injector.yaml');
-    writeFileSync(config, 'injector:\n  sidecar:\n    mode: container\n    image: localhost:5000/deucalion:test\n');
+    writeFileSync(config, 'injector:\n  shutdownDelay: 0s\n  sidecar:\n    mode: container\n    image: localhost:5000/deucalion:test\n');
     const port = await freePort();
     const started = startCli(['injector', '--port', String(port), '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--config', config], env());
     try {
@@ -55,6 +55,26 @@ describe('deucalion injector (process)', () => {
       const lines = started.output().trim().split('\n').map((l) => JSON.parse(l));
       expect(lines.filter((l) => String(l.msg).includes('API lookups off')).length).toBe(1);
       expect(lines.filter((l) => l.msg === 'injected').map((l) => l.mode)).toEqual(['container', 'container']);
+    } finally {
+      await started.stop('SIGKILL');
+    }
+  });
+
+  it('drains on SIGTERM: /readyz turns 503 while admissions are still answered', async () => {
+    const config = join(dir, 'drain.yaml');
+    writeFileSync(config, 'shutdownDelay: 2s\n');
+    const port = await freePort();
+    const started = startCli(['injector', '--port', String(port), '--tls-cert', tls.certFile, '--tls-key', tls.keyFile, '--config', config], env());
+    try {
+      const url = `https://127.0.0.1:${port}`;
+      for (let i = 0; i < 200 && (await httpsJson(`${url}/readyz`).catch(() => undefined))?.status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+      const exited = started.stop('SIGTERM');
+      let status = 200;
+      for (let i = 0; i < 100 && status === 200; i++) status = (await httpsJson(`${url}/readyz`)).status;
+      expect(status).toBe(503);
+      const pod = { metadata: { name: 'p', annotations: { 'deucalion-config-map': 'cm' } }, spec: { containers: [{ name: 'app' }] } };
+      expect(JSON.parse((await httpsJson(`${url}/mutate`, reviewFor(pod, 'shop'))).body).response.allowed).toBe(true);
+      expect(await exited).toBe(0);
     } finally {
       await started.stop('SIGKILL');
     }
