@@ -62,6 +62,11 @@ export class FederationReconciler {
     }
   }
 
+  /** Re-apply every federation with pods: repairs drift (an object deleted or edited by hand). */
+  resync(): void {
+    for (const federation of this.tracker.federations()) this.#schedule(federation);
+  }
+
   /** Wait for scheduled and running reconciliations (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.#timers.size > 0 || this.#running.size > 0) await new Promise((r) => setTimeout(r, 10));
@@ -129,7 +134,7 @@ export interface RunningReconciler {
 }
 
 /** Wire the reconciler to a pod informer on the federation label (all namespaces). */
-export function startFederationReconciler(kc: KubeConfig, options: Omit<ReconcilerOptions, 'client'> & { client?: ObjectClient; restartMs?: number }): RunningReconciler {
+export function startFederationReconciler(kc: KubeConfig, options: Omit<ReconcilerOptions, 'client'> & { client?: ObjectClient; restartMs?: number; resyncMs?: number }): RunningReconciler {
   const reconciler = new FederationReconciler({ ...options, client: options.client ?? createObjectClient(kc) });
   const core = kc.makeApiClient(CoreV1Api);
   const labelKey = options.config.federation.labelKey;
@@ -155,11 +160,14 @@ export function startFederationReconciler(kc: KubeConfig, options: Omit<Reconcil
     if (!stopped) restart = setTimeout(begin, options.restartMs ?? 5_000);
   });
   begin();
+  const resync = setInterval(() => reconciler.resync(), options.resyncMs ?? 10 * 60_000);
+  resync.unref();
   return {
     reconciler,
     stop() {
       stopped = true;
       clearTimeout(restart);
+      clearInterval(resync);
       reconciler.stop();
       void informer.stop();
     },

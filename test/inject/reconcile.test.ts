@@ -104,6 +104,20 @@ describe('FederationReconciler', () => {
     expect(await metrics.registry.getSingleMetricAsString('deucalion_injector_reconciles_total')).toContain('action="delete",result="ok"} 1');
   });
 
+  it('re-applies every federation on resync (drift repair)', async () => {
+    const seen: Seen[] = [];
+    fakeApiServer(seen);
+    const reconciler = new FederationReconciler({ config, client: createObjectClient(fakeKubeConfig()), log: silentLogger, metrics: createInjectorMetrics(), debounceMs: 0 });
+    reconciler.onPod('add', pod('a', 'zone-a'));
+    reconciler.onPod('add', pod('b', 'zone-b'));
+    await reconciler.markSynced().catch(() => undefined);
+    await reconciler.idle();
+    seen.length = 0;
+    reconciler.resync();
+    await reconciler.idle();
+    expect(seen.filter((s) => s.method === 'PATCH').length).toBe(10);
+  });
+
   it('keeps a federation whose pods come back within the grace period (a rollout)', async () => {
     const seen: Seen[] = [];
     fakeApiServer(seen);
