@@ -1,5 +1,5 @@
 // Run: node_modules/.bin/node bench/network.ts [--json] [--runs 5] [--duration 20s] [--interval 2s]
-//      [--modes none,centralized,sidecar,federated] [--loopback] [--no-write]
+//      [--warmup 4s] [--rps 20] [--modes none,centralized,sidecar,federated] [--loopback] [--no-write]
 //   or: deucalion bench network [--json] ...
 //
 // The paper's Figure 4 (and Figure 7's CPU/RSS) with the demo's Bookinfo: no monitoring, one central
@@ -167,6 +167,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       runs: { type: 'string' },
       duration: { type: 'string' },
       interval: { type: 'string' },
+      warmup: { type: 'string' },
       rps: { type: 'string' },
       modes: { type: 'string' },
       loopback: { type: 'boolean' },
@@ -183,6 +184,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     runs: values.runs ? Number(values.runs) : undefined,
     durationMs: values.duration ? parseDuration(values.duration) : undefined,
     intervalMs: values.interval ? parseDuration(values.interval) : undefined,
+    warmupMs: values.warmup ? parseDuration(values.warmup) : undefined,
     rps: values.rps ? Number(values.rps) : undefined,
     modes,
     loopback: values.loopback,

@@ -60,6 +60,10 @@ export interface ModeMeasurement {
 }
 
 export const podNode = (name: string) => name;
+
+/** In the benchmark every pod is monitored by the mode under test: in federated mode, the reviews
+ * versions form one federation and productpage, details and ratings the other (paper: 2 federations). */
+export const benchFederation = (pod: string): string => (pod.startsWith('reviews') ? FEDERATIONS[1] : FEDERATIONS[0]);
 export const fedNode = (fed: string) => `fed-${fed}`;
 
 
@@ -107,7 +111,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     if (mode === 'federated') {
       for (const fed of FEDERATIONS) {
         const node = fedNode(fed);
-        const members = BOOKINFO.filter((s) => s.placement.mode === 'federated' && s.placement.federation === fed);
+        const members = BOOKINFO.filter((s) => benchFederation(s.name) === fed);
         const targets = await Promise.all(members.map(async (s) => ({ url: `${await o.net.monUrl(node, podNode(s.name), ports[s.name])}/metrics`, labels: { pod: s.name } })));
         const promPort = await findFreePort();
         await startPrometheus(o, dir, fed, 'prometheus (federation)', node, targets, promPort, start);
@@ -188,6 +192,7 @@ async function startPrometheus(o: ModeOptions, dir: string, name: string, compon
       : [o.prometheus, `--config.file=${join(promDir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(promDir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'];
   start(component, node, `prometheus-${name}`, argv);
   await o.net.waitReady(node, [`http://127.0.0.1:${port}/-/ready`]);
+  await o.net.waitReady(node, [`http://127.0.0.1:${port}/api/v1/targets`], 60_000);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

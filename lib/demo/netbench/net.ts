@@ -9,8 +9,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { waitForReady } from '../../up/ports.ts';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.ts';
+import { waitUntilReady } from './ready.ts';
 
 const run = promisify(execFile);
 const WAIT_READY = fileURLToPath(new URL('./wait-ready.ts', import.meta.url));
@@ -30,7 +30,7 @@ export interface BenchNet {
   appUrl(node: string, port: number): string;
   /** Base URL `from` uses to reach to:port on the monitoring network. */
   monUrl(from: string, to: string, port: number): Promise<string>;
-  /** Wait until every URL answers 2xx from inside `node`. */
+  /** Wait until every URL answers 2xx from inside `node` (Prometheus targets URL: all scraped). */
   waitReady(node: string, urls: string[], timeoutMs?: number): Promise<void>;
   /** Monitoring-network bytes per node so far (cumulative). */
   monitoringBytes(): Promise<Map<string, NodeBytes>>;
@@ -164,7 +164,7 @@ export function createLoopbackNet(): BenchNet {
       return `http://127.0.0.1:${proxy.port}`;
     },
     async waitReady(_node, urls, timeoutMs = 30_000) {
-      await Promise.all(urls.map((u) => waitForReady(u, { timeoutMs, intervalMs: 50 })));
+      await Promise.all(urls.map((u) => waitUntilReady(u, timeoutMs)));
     },
     async monitoringBytes() {
       const out = new Map<string, NodeBytes>();
