@@ -12,13 +12,28 @@ export interface FunctionContext {
   body: string;
 }
 
+/**
+ * A plain JSON answer instead of a CloudEvent: for a caller that must not get an event back (the
+ * scrape-trigger's run report; a reply event to a PingSource would be routed as a new event).
+ */
+export interface JsonReply {
+  readonly json: unknown;
+  /** HTTP status; default 200. */
+  readonly status?: number;
+}
+
+export function isJsonReply(reply: unknown): reply is JsonReply {
+  return typeof reply === 'object' && reply !== null && 'json' in reply && !('specversion' in reply);
+}
+
 export interface DeucalionFunction {
   readonly name: string;
   /**
    * Handle one request. `event` is undefined when the request carried no CloudEvent (a plain POST).
-   * Return an event to answer with it, undefined for 204; throw HttpError for a 4xx with a reason.
+   * Return an event to answer with it, undefined for 204, a JsonReply for plain JSON; throw HttpError
+   * for a 4xx with a reason.
    */
-  handle(context: FunctionContext, event?: AnyCloudEvent): Promise<AnyCloudEvent | undefined>;
+  handle(context: FunctionContext, event?: AnyCloudEvent): Promise<AnyCloudEvent | JsonReply | undefined>;
   init?(): Promise<void>;
   shutdown?(): Promise<void>;
   readiness?(): boolean | Promise<boolean>;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createLogger, type Logger } from '../log.ts';
 import { encodeCloudEvent, isCloudEventRequest, parseCloudEvent, type AnyCloudEvent } from './cloudevent.ts';
-import type { DeucalionFunction } from './function.ts';
+import { isJsonReply, type DeucalionFunction } from './function.ts';
 import { HttpError, statusOf } from './http-error.ts';
 import { readBody } from './read-body.ts';
 
@@ -58,6 +58,11 @@ export async function serveFunction(fn: DeucalionFunction, options: ServeOptions
       const body = await readBody(req, bodyLimit);
       const event = isCloudEventRequest(req.headers) ? parseCloudEvent(req.headers, body) : undefined;
       const reply = await fn.handle({ log, headers: req.headers, body }, event);
+      if (isJsonReply(reply)) {
+        status = reply.status ?? 200;
+        sendJson(res, status, reply.json);
+        return;
+      }
       status = reply ? 200 : 204;
       sendEvent(res, reply);
     } catch (err) {
