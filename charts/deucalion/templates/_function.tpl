@@ -120,7 +120,8 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       containers:
-        - image: {{ include "deucalion.functionImage" $root }}
+        - name: function
+          image: {{ include "deucalion.functionImage" $root }}
           imagePullPolicy: {{ $v.image.pullPolicy }}
           args: [function, {{ .serves | quote }}]
           ports:
@@ -136,10 +137,12 @@ spec:
           readinessProbe:
             httpGet:
               path: /health/readiness
+              port: 8080
             periodSeconds: 1
           livenessProbe:
             httpGet:
               path: /health/liveness
+              port: 8080
             periodSeconds: 10
           resources:
             {{- toYaml $v.functionResources | nindent 12 }}
