@@ -1,5 +1,6 @@
 // Run: node_modules/.bin/node bench/network.ts [--json] [--runs 5] [--duration 20s] [--interval 2s]
 //      [--warmup 4s] [--rps 20] [--modes none,centralized,sidecar,federated] [--loopback] [--no-write]
+//      node_modules/.bin/node bench/network.ts --render bench/results/network.json   (re-render md/svg/html)
 //   or: deucalion bench network [--json] ...
 //
 // The paper's Figure 4 (and Figure 7's CPU/RSS) with the demo's Bookinfo: no monitoring, one central
@@ -9,9 +10,9 @@
 // into the central control plane, each as the median of the runs, and reductions against the
 // centralized run of the same round (median of per-round ratios). Bars (issue 8): sidecar ≥ 99% less
 // on (a) and (b), federated ≥ 95% less on (b). Writes bench/results/network.{json,md,svg,html}.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lib/duration.ts';
@@ -109,16 +110,19 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<num
     command: options.command ?? 'deucalion bench network',
   });
   const resultsDir = options.resultsDir === undefined ? RESULTS : options.resultsDir;
-  if (resultsDir) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'network.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'network.md'), formatMarkdown(report));
-    writeFileSync(join(resultsDir, 'network.svg'), `${renderSvg(report)}\n`);
-    writeFileSync(join(resultsDir, 'network.html'), renderHtml(report));
-  }
+  if (resultsDir) writeResults(report, resultsDir);
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${formatTable(report)}\n\n${formatBars(report)}\n\n${formatCostTable(report)}\n${resultsDir ? `\nwritten to ${resultsDir}network.{json,md,svg,html}\n` : ''}`);
   return report.bars.every((b) => b.pass) ? 0 : 1;
+}
+
+/** network.{json,md,svg,html} in `dir`. */
+export function writeResults(report: NetworkReport, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'network.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, 'network.md'), formatMarkdown(report));
+  writeFileSync(join(dir, 'network.svg'), `${renderSvg(report)}\n`);
+  writeFileSync(join(dir, 'network.html'), renderHtml(report));
 }
 
 function summarize(rounds: Partial<Record<Mode, ModeMeasurement>>[], errors: Partial<Record<Mode, string>>, modes: Mode[], config: NetworkReport['config']): NetworkReport {
@@ -172,8 +176,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       modes: { type: 'string' },
       loopback: { type: 'boolean' },
       'no-write': { type: 'boolean' },
+      render: { type: 'string' },
     },
   });
+  if (values.render) {
+    // re-render the table and charts from a committed result, without measuring again
+    const report = JSON.parse(readFileSync(values.render, 'utf8')) as NetworkReport;
+    writeResults(report, dirname(values.render));
+    process.stdout.write(`${formatTable(report)}\n`);
+    process.exit(0);
+  }
   const modes = values.modes?.split(',').map((m) => m.trim()) as Mode[] | undefined;
   if (modes?.some((m) => !MODES.includes(m))) {
     process.stderr.write(`--modes: expected a list of ${MODES.join(', ')}\n`);

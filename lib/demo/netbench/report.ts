@@ -23,13 +23,15 @@ const pct = (f: number) => (Number.isFinite(f) ? `${(f * 100).toFixed(1)}%` : '�
 const num = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
 export function formatTable(r: NetworkReport): string {
+  const total = Object.values(r.modes).some((m) => m?.podTotalTxBytesPerSec !== undefined);
   const lines = [
-    '| mode | (a) pods → monitoring, B/s | (b) into central control plane, B/s | (a) vs central Prometheus | (b) vs central Prometheus |',
-    '|---|---:|---:|---:|---:|',
+    `| mode | (a) pods → monitoring, B/s | (b) into central control plane, B/s | (a) vs central Prometheus | (b) vs central Prometheus |${total ? ' pods total tx incl. app traffic, B/s |' : ''}`,
+    `|---|---:|---:|---:|---:|${total ? '---:|' : ''}`,
   ];
+  const change = (f: number) => (f >= 0 ? `−${pct(f)}` : `+${pct(-f)}`);
   for (const [mode, m] of Object.entries(r.modes) as [Mode, ModeSummary][]) {
-    if (m.error) lines.push(`| ${LABEL[mode]} | not measured: ${m.error} | | | |`);
-    else lines.push(`| ${LABEL[mode]} | ${num(m.appBytesPerSec)} | ${num(m.centralBytesPerSec)} | ${mode === 'centralized' ? '—' : `−${pct(m.reduction.app)}`} | ${mode === 'centralized' ? '—' : `−${pct(m.reduction.central)}`} |`);
+    if (m.error) lines.push(`| ${LABEL[mode]} | not measured: ${m.error} | | | |${total ? ' |' : ''}`);
+    else lines.push(`| ${LABEL[mode]} | ${num(m.appBytesPerSec)} | ${num(m.centralBytesPerSec)} | ${mode === 'centralized' ? '—' : change(m.reduction.app)} | ${mode === 'centralized' ? '—' : change(m.reduction.central)} |${total ? ` ${num(m.podTotalTxBytesPerSec)} |` : ''}`);
   }
   return lines.join('\n');
 }
