@@ -13,7 +13,7 @@
 import { fork } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { resolveInjectorConfig } from '../lib/inject/config.ts';
@@ -50,9 +50,11 @@ export interface InjectorBenchResult {
   seconds: number;
   runs: number;
   injector: { p50: number; p90: number; p99: number; max: number; errors: number; cpuUsPerAdmission: number; runs: LoadResult[] };
-  peer: { p50: number; p99: number; errors: number; runs: LoadResult[] };
+  peer: { p50: number; p99: number; errors: number; cpuUsPerAdmission: number; runs: LoadResult[] };
   /** Median over runs of injector p99 / peer p99. */
   p99Ratio: number;
+  /** 1-minute load average before and after: other work on the machine shows in every tail. */
+  loadAverage: { before: number; after: number };
   passed: boolean;
 }
 
@@ -62,6 +64,7 @@ export async function runInjectorBench(options: InjectorBenchOptions = {}): Prom
   const rate = options.rate ?? 500;
   const connections = options.connections ?? 4;
   const say = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const loadBefore = loadavg()[0];
   const dir = mkdtempSync(join(tmpdir(), 'deucalion-bench-injector-'));
   const { certFile, keyFile } = makeCert(dir, 'localhost');
   const devNull = createWriteStream('/dev/null');
@@ -76,6 +79,7 @@ export async function runInjectorBench(options: InjectorBenchOptions = {}): Prom
   const mine: LoadResult[] = [];
   const theirs: LoadResult[] = [];
   const cpu: number[] = [];
+  const peerCpu: number[] = [];
   try {
     await runLoad(`${injector.url}/mutate`, rate, 2, connections); // warm-up: JIT, TLS sessions
     await runLoad(`${peer.url}/mutate`, rate, 2, connections);
@@ -85,7 +89,11 @@ export async function runInjectorBench(options: InjectorBenchOptions = {}): Prom
       const used = process.cpuUsage(before);
       cpu.push((used.user + used.system) / Math.max(1, result.ok));
       mine.push(result);
-      theirs.push(await runLoad(`${peer.url}/mutate`, rate, seconds, connections));
+      const beforePeer = process.cpuUsage();
+      const peerResult = await runLoad(`${peer.url}/mutate`, rate, seconds, connections);
+      const usedPeer = process.cpuUsage(beforePeer);
+      peerCpu.push((usedPeer.user + usedPeer.system) / Math.max(1, peerResult.ok));
+      theirs.push(peerResult);
       say(`run ${i + 1}/${runs}: injector p50 ${result.p50.toFixed(2)} ms p99 ${result.p99.toFixed(2)} ms errors ${result.errors} (${result.achievedRate.toFixed(0)}/s); null webhook p99 ${theirs[i].p99.toFixed(2)} ms`);
     }
   } finally {
@@ -102,8 +110,9 @@ export async function runInjectorBench(options: InjectorBenchOptions = {}): Prom
     seconds,
     runs,
     injector: { p50: med(mine.map((r) => r.p50)), p90: med(mine.map((r) => r.p90)), p99, max: Math.max(...mine.map((r) => r.max)), errors, cpuUsPerAdmission: med(cpu), runs: mine },
-    peer: { p50: med(theirs.map((r) => r.p50)), p99: med(theirs.map((r) => r.p99)), errors: theirs.reduce((s, r) => s + r.errors, 0), runs: theirs },
+    peer: { p50: med(theirs.map((r) => r.p50)), p99: med(theirs.map((r) => r.p99)), errors: theirs.reduce((s, r) => s + r.errors, 0), cpuUsPerAdmission: med(peerCpu), runs: theirs },
     p99Ratio: med(mine.map((r, i) => r.p99 / theirs[i].p99)),
+    loadAverage: { before: loadBefore, after: loadavg()[0] },
     passed: p99 <= INJECTOR_P99_BAR_MS && errors === 0,
   };
 }
@@ -191,8 +200,8 @@ function formatReport(r: InjectorBenchResult): string {
   return [
     `injector admission latency over TLS, keep-alive, ${r.rate} req/s for ${r.seconds} s from a separate process, median of ${r.runs} runs`,
     `  injector      p50 ${f(r.injector.p50)} ms  p90 ${f(r.injector.p90)} ms  p99 ${f(r.injector.p99)} ms  max ${f(r.injector.max)} ms  errors ${r.injector.errors}  CPU ${r.injector.cpuUsPerAdmission.toFixed(0)} µs/admission`,
-    `  null webhook  p50 ${f(r.peer.p50)} ms  p99 ${f(r.peer.p99)} ms  errors ${r.peer.errors}`,
-    `  p99 ratio injector/null webhook: ${r.p99Ratio.toFixed(2)}`,
+    `  null webhook  p50 ${f(r.peer.p50)} ms  p99 ${f(r.peer.p99)} ms  errors ${r.peer.errors}  CPU ${r.peer.cpuUsPerAdmission.toFixed(0)} µs/admission`,
+    `  p99 ratio injector/null webhook: ${r.p99Ratio.toFixed(2)}  (load average ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)} on ${availableParallelism()} cores)`,
     `  bar: p99 <= ${INJECTOR_P99_BAR_MS} ms and 0 errors: ${r.passed ? 'PASS' : 'FAIL'}`,
   ].join('\n');
 }
