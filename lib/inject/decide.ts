@@ -97,11 +97,12 @@ export function decide(pod: Pod, owner: WorkloadOwner | undefined, namespace: Na
   const podToggle = readToggle(podAnnotations, pod.metadata?.labels ?? {}, invalid);
   const ownerToggle = owner ? readToggle(ownerAnnotations, {}, invalid) : undefined;
   const nsToggle = readNamespaceToggle(namespace.labels, invalid);
+  const levels: [Level, Toggle][] = [['pod', podToggle], ['deployment', ownerToggle], ['namespace', nsToggle]];
+  const said = levels.find(([, toggle]) => toggle !== undefined);
   let enabledBy: Level | undefined;
-  if (podToggle) podToggle === 'enabled' ? (enabledBy = 'pod') : reasons.push('disabled_by_pod');
-  else if (ownerToggle) ownerToggle === 'enabled' ? (enabledBy = 'deployment') : reasons.push('disabled_by_deployment');
-  else if (nsToggle) nsToggle === 'enabled' ? (enabledBy = 'namespace') : reasons.push('disabled_by_namespace');
-  else reasons.push('not_enabled');
+  if (!said) reasons.push('not_enabled');
+  else if (said[1] === 'disabled') reasons.push(`disabled_by_${said[0]}`);
+  else enabledBy = said[0];
 
   const setting = (key: string): string | undefined => podAnnotations[key] ?? ownerAnnotations[key];
   const federation = setting(ANNOTATION.federation);
