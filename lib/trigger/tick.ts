@@ -54,7 +54,8 @@ export function applyOverrides(config: TriggerConfig, overrides: TriggerOverride
   checkWindow(next.stepMs, next.windowMs, fail);
   // A longer window than configured also lifts the catch-up cap, which must stay >= the window.
   if (next.maxWindowMs < next.windowMs) next.maxWindowMs = next.windowMs;
-  if (next.warmupMs >= next.maxWindowMs) next.warmupMs = Math.floor(next.windowMs / 2);
+  // A shorter window keeps the normal run within it: warm-up at most the window less one step.
+  if (overrides.window !== undefined) next.warmupMs = Math.min(next.warmupMs, next.windowMs - next.stepMs);
   if (overrides.queries !== undefined) next.queries = resolveQueries(overrides.queries, config, 'queries', fail);
   return next;
 }

@@ -50,6 +50,8 @@ interface RunState {
   resolved: Resolved[];
   /** (query, detector) whose windows all succeeded: their new lastEnd, if the sink takes the findings. */
   commits: { key: string; findings: number }[];
+  /** Every (query, detector) this run tried to report for, with the first point it tried. */
+  attempted: { key: string; reportFrom: number }[];
   firstDetectorCall?: number;
   lastDetectorDone?: number;
 }
@@ -136,6 +138,7 @@ export function createTrigger(config: TriggerConfig, options: TriggerOptions): T
       }
     }
     if (active.length === 0) return;
+    for (const { target, plan } of active) st.attempted.push({ key: pairKey(cfg, q.expr, target.name), reportFrom: plan.reportFrom });
     const { start } = mergePlans(active.map((p) => p.plan));
     qr.start = start;
     qr.end = end;
@@ -180,7 +183,7 @@ export function createTrigger(config: TriggerConfig, options: TriggerOptions): T
       series: 0, points: 0, windows: 0, windowsFailed: 0, anomalies: 0, resolved: 0, forwarded: 0, dropped: 0, retries: 0,
       timings: { prometheusMs: 0, detectorsMs: 0, sinkMs: 0 }, queries: [], detectors: [], errors: [],
     };
-    const st: RunState = { cfg, began, end, report, detectorLimit: createLimiter(cfg.detectors.concurrency), prometheusLimit: createLimiter(cfg.prometheus.concurrency), anomalies: [], resolved: [], commits: [] };
+    const st: RunState = { cfg, began, end, report, detectorLimit: createLimiter(cfg.detectors.concurrency), prometheusLimit: createLimiter(cfg.prometheus.concurrency), anomalies: [], resolved: [], commits: [], attempted: [] };
     try {
       await Promise.all(cfg.queries.map((q) => runQuery(st, q)));
       if (st.firstDetectorCall !== undefined) report.timings.detectorsMs = Math.round((st.lastDetectorDone ?? st.firstDetectorCall) - st.firstDetectorCall);
@@ -204,6 +207,8 @@ export function createTrigger(config: TriggerConfig, options: TriggerOptions): T
       }
       // Advance only what is done: if the sink lost findings, their points are evaluated again next run.
       for (const c of st.commits) if (report.dropped === 0 || c.findings === 0) lastEnds.set(c.key, end);
+      // A first run that failed still fixes where coverage starts: the next run reports from there.
+      for (const a of st.attempted) if (!lastEnds.has(a.key)) lastEnds.set(a.key, a.reportFrom - cfg.stepMs);
     } catch (err) {
       report.errors.push(`internal error: ${(err as Error).message}`);
       log.error('run failed unexpectedly', { err });
