@@ -51,11 +51,11 @@ describe.each(MATRIX)('helm template: $name', ({ values }) => {
 
   it('renders an injector config the injector accepts', () => {
     const cm = findObject(objects, 'ConfigMap', 'deucalion-injector');
-    const config = resolveInjectorConfig(parseYaml((cm as { data: Record<string, string> }).data['config.yaml']), {}, 'chart');
+    const config = resolveInjectorConfig(parseYaml((cm as unknown as { data: Record<string, string> }).data['config.yaml']), {}, 'chart');
     expect(config.federation.platform).toBe(values.platform);
     expect(config.namespace).toBe(NAMESPACE);
     expect(config.failurePolicy).toBe('Ignore');
-    const mwc = findObject(objects, 'MutatingWebhookConfiguration', 'deucalion-injector') as { webhooks: { failurePolicy: string }[] };
+    const mwc = findObject(objects, 'MutatingWebhookConfiguration', 'deucalion-injector') as unknown as { webhooks: { failurePolicy: string }[] };
     expect(mwc.webhooks[0].failurePolicy).toBe(config.failurePolicy);
     expect(config.sidecar.sink).toMatch(/^http:\/\//);
   });
@@ -103,7 +103,7 @@ describe('helm template: value checks', () => {
   it('accepts tls.mode secret with a Secret and caBundle and renders no certificate of its own', async () => {
     const objects = renderChart({ tls: { mode: 'secret', secretName: 'my-webhook-tls', caBundle: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64') } });
     expect(objects.filter((o) => o.kind === 'Secret' || o.kind === 'Certificate')).toEqual([]);
-    const deployment = findObject(objects, 'Deployment', 'deucalion-injector') as { spec: { template: { spec: { volumes: { name: string; secret?: { secretName: string } }[] } } } };
+    const deployment = findObject(objects, 'Deployment', 'deucalion-injector') as unknown as { spec: { template: { spec: { volumes: { name: string; secret?: { secretName: string } }[] } } } };
     expect(deployment.spec.template.spec.volumes.find((v) => v.name === 'tls')?.secret?.secretName).toBe('my-webhook-tls');
     expect((await Promise.all(objects.map((o) => validateManifest(o)))).flat()).toEqual([]);
   });

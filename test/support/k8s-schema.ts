@@ -94,7 +94,10 @@ export async function validateManifest(obj: Manifest): Promise<string[]> {
 /** A Knative RevisionSpec is a PodSpec plus a few fields of its own. */
 function checkKnativeService(obj: Manifest, errors: string[]): void {
   const template = (obj.spec as { template?: { metadata?: unknown; spec?: Record<string, unknown> } } | undefined)?.template;
-  if (!template?.spec) return errors.push('knative: spec.template.spec is required') && undefined;
+  if (!template?.spec) {
+    errors.push('knative: spec.template.spec is required');
+    return;
+  }
   checkUnknownFields(template.metadata, 'V1ObjectMeta', 'spec.template.metadata', errors);
   const { containerConcurrency, timeoutSeconds, responseStartTimeoutSeconds, idleTimeoutSeconds, ...podSpec } = template.spec;
   for (const [name, value] of Object.entries({ containerConcurrency, timeoutSeconds, responseStartTimeoutSeconds, idleTimeoutSeconds })) {
