@@ -1,0 +1,44 @@
+import { parseDuration } from '../../lib/duration.ts';
+import { parseCommandArgs, untilSignal } from '../args.ts';
+import { UsageError, type Command } from '../command.ts';
+
+export const command: Command = {
+  name: 'dispatcher',
+  summary: 'run the sidecar dispatcher: scrape the pod, detect online, send only anomalies',
+  usage: `
+Usage: deucalion dispatcher [--config F] [--grace D]
+
+Scrape the pod's own metrics endpoint, run the configured detectors on every series, and send only
+anomalies as io.deucalion.anomaly.v1 CloudEvents to the sink. Serves /metrics, /healthz and /readyz
+(port 9464 unless \`listen:\` or DEUCALION_HTTP_PORT say otherwise). The config file is reloaded when
+it changes (including Kubernetes ConfigMap updates). See docs/dispatcher.md.
+
+Options:
+  --config F   config YAML (default: $DEUCALION_CONFIG, else /etc/deucalion/config.yaml)
+  --grace D    on SIGTERM, keep delivering buffered anomaly events this long (default 10s)
+Environment:
+  POD_NAME, POD_NAMESPACE     pod identity (downward API), in the event source
+  K_SINK                      default sink URL (Knative SinkBinding)
+  DEUCALION_SCRAPE_PORT/PATH  default target http://127.0.0.1:PORT/PATH (prometheus.io annotations)
+  DEUCALION_HTTP_PORT         port of /metrics /healthz /readyz
+  LOG_LEVEL                   debug (one line per scrape) | info | warn | error
+`,
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, { config: { type: 'string' }, grace: { type: 'string' } }, false);
+    let graceMs = 10_000;
+    if (values.grace !== undefined) {
+      try {
+        graceMs = parseDuration(values.grace);
+      } catch (err) {
+        throw new UsageError(`--grace: ${(err as Error).message}`);
+      }
+    }
+    // Imported here, not at the top: `deucalion --help` imports every command module.
+    const { startDispatcher, DEFAULT_CONFIG_PATH } = await import('../../lib/dispatcher/index.ts');
+    const configPath = values.config ?? (process.env.DEUCALION_CONFIG?.trim() || DEFAULT_CONFIG_PATH);
+    const running = await startDispatcher({ configPath, env: process.env });
+    await untilSignal();
+    await running.stop(graceMs);
+    return 0;
+  },
+};
