@@ -25,6 +25,7 @@ const { values: opts } = parseArgs({
     files: { type: 'boolean', default: false },
     categories: { type: 'boolean', default: false },
     compare: { type: 'string' },
+    shard: { type: 'string', default: '0/1' },
   },
 });
 
@@ -81,9 +82,10 @@ function firstHits(scores: Float64Array, f: number): string {
 }
 
 const base = JSON.parse(opts.params!) as Record<string, unknown>;
-const combos = expandGrid(JSON.parse(opts.grid!) as Record<string, unknown>);
+const [shard, shards] = opts.shard!.split('/').map(Number);
+const combos = expandGrid(JSON.parse(opts.grid!) as Record<string, unknown>).filter((_, i) => i % shards === shard);
 const reference = opts.compare ? loadResultScores(resolve(opts.corpus!, 'results'), opts.compare, corpus) : undefined;
-console.log(`  std   lowFP   lowFN  |    std@1  lowFP@1 lowFN@1 | (${corpus.files.length} files)`);
+if (shard === 0) console.log(`  std   lowFP   lowFN  |    std@1  lowFP@1 lowFN@1 | (${corpus.files.length} files)`);
 if (reference) {
   const ref = scoreDetector(labeled, reference, { profiles }).standard.threshold;
   reference.forEach((s) => s.forEach((v, i) => (s[i] = v >= ref ? 1 : 0)));

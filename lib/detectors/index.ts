@@ -6,11 +6,12 @@ import { mad } from './mad/index.ts';
 import { ewma } from './ewma/index.ts';
 import { seasonal } from './seasonal/index.ts';
 import { stuck } from './stuck/index.ts';
+import { novelty } from './default/index.ts';
 
 export { threshold, zscore, mad, ewma, seasonal, stuck };
 
 export const BUILTIN_DETECTORS: ReadonlyMap<string, AnyDetector> = new Map(
-  [threshold, zscore, mad, ewma, seasonal, stuck].map((d) => [d.name, d]),
+  [threshold, zscore, mad, ewma, seasonal, stuck, novelty].map((d) => [d.name, d]),
 );
 
 /** The detector a dispatcher runs when its config names none. */
