@@ -7,7 +7,7 @@ import { InjectorConfigError, isExcludedNamespace, loadInjectorConfig, resolveIn
 describe('resolveInjectorConfig', () => {
   it('fills defaults and takes the own namespace from POD_NAMESPACE', () => {
     const c = resolveInjectorConfig({}, { POD_NAMESPACE: 'deucalion' });
-    expect(c.sidecar).toMatchObject({ mode: 'native', port: 9464, configMap: 'deucalion-sidecar', resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '64Mi' } } });
+    expect(c.sidecar).toMatchObject({ mode: 'native', port: 9464, configMap: 'deucalion-sidecar', resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { cpu: '200m', memory: '96Mi' } } });
     expect(c.namespace).toBe('deucalion');
     expect(c.federation.namespace).toBe('deucalion');
     expect(c.federation.trigger.image).toBe(c.sidecar.image);
@@ -16,7 +16,7 @@ describe('resolveInjectorConfig', () => {
 
   it('keeps partial nested settings beside their defaults', () => {
     const c = resolveInjectorConfig({ sidecar: { resources: { limits: { memory: '128Mi' } } }, federation: { platform: 'openfaas', namespace: 'openfaas-fn' } }, {});
-    expect(c.sidecar.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } });
+    expect(c.sidecar.resources).toEqual({ requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '128Mi' } });
     expect(c.federation.namespace).toBe('openfaas-fn');
   });
 

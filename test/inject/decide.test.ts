@@ -82,7 +82,7 @@ describe('decide: invalid annotation values skip with details', () => {
 
   it('resource annotations override the config', () => {
     const d = decide(pod({ ...on, 'deucalion-sidecar-memory-limit': '128Mi', 'deucalion-sidecar-cpu-request': '0.05' }), undefined, ns({}), config);
-    expect(d.inject && d.plan.kind === 'sidecar' && d.plan.resources).toEqual({ requests: { cpu: '0.05', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
+    expect(d.inject && d.plan.kind === 'sidecar' && d.plan.resources).toEqual({ requests: { cpu: '0.05', memory: '48Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
   });
 });
 
