@@ -16,6 +16,8 @@ export interface DispatcherConfigInput {
   intervalMs: number;
   sinkUrl?: string;
   detectors?: unknown[];
+  /** Where the dispatcher serves its own /metrics, /healthz, /readyz (default: any free local port). */
+  listen?: string;
 }
 
 /** The dispatcher config of issue 3: target, detectors, sink. */
@@ -24,6 +26,7 @@ export function buildDispatcherConfig(input: DispatcherConfigInput): string {
   const config: Record<string, unknown> = {
     target: { url: input.metricsUrl, interval: `${seconds}s`, timeout: `${seconds}s` },
     detectors: input.detectors ?? [{ name: 'zscore' }],
+    listen: input.listen ?? '127.0.0.1:0',
   };
   if (input.sinkUrl) config.sink = { url: input.sinkUrl };
   return stringify(config);
