@@ -156,3 +156,8 @@ seccompProfile:
 {{- define "deucalion.staticFederationLabel" -}}
 deucalion.io/static-federation
 {{- end }}
+
+{{/* Whether the chart renders the functions ("true"/""); OpenFaaS users may deploy them with faas-cli instead. */}}
+{{- define "deucalion.renderFunctions" -}}
+{{- if or (eq .Values.platform "knative") .Values.openfaas.functions }}true{{ end }}
+{{- end }}
