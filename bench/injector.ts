@@ -30,6 +30,8 @@ export interface InjectorBenchOptions {
   seconds?: number;
   rate?: number;
   connections?: number;
+  /** Per server before the measured runs: JIT and TLS sessions settle. */
+  warmupSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -81,8 +83,8 @@ export async function runInjectorBench(options: InjectorBenchOptions = {}): Prom
   const cpu: number[] = [];
   const peerCpu: number[] = [];
   try {
-    await runLoad(`${injector.url}/mutate`, rate, 2, connections); // warm-up: JIT, TLS sessions
-    await runLoad(`${peer.url}/mutate`, rate, 2, connections);
+    await runLoad(`${injector.url}/mutate`, rate, options.warmupSeconds ?? 2, connections);
+    await runLoad(`${peer.url}/mutate`, rate, options.warmupSeconds ?? 2, connections);
     for (let i = 0; i < runs; i++) {
       const before = process.cpuUsage();
       const result = await runLoad(`${injector.url}/mutate`, rate, seconds, connections);

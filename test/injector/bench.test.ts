@@ -4,7 +4,7 @@ import { formatInjectorReport, runInjectorBench } from '../../bench/injector.ts'
 
 describe('bench/injector.ts', () => {
   it('runs a short load from a child process with zero errors', async () => {
-    const result = await runInjectorBench({ runs: 1, seconds: 1, rate: 50, log: () => {} });
+    const result = await runInjectorBench({ runs: 1, seconds: 1, rate: 50, warmupSeconds: 0.2, log: () => {} });
     expect(result.injector.errors).toBe(0);
     expect(result.peer.errors).toBe(0);
     expect(result.injector.runs[0].ok).toBe(50);
