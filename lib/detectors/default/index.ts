@@ -21,15 +21,16 @@ export const novelty = defineDetector({
     noise: param.number({ default: 0, min: 0, description: 'Excess beyond the range, in typical sample-to-sample steps, that scores 1 (if more than tolerance).' }),
     block: param.integer({ default: 12, min: 1, max: 10_000, description: 'Samples averaged into one block mean.' }),
     window: param.integer({ default: 3, min: 1, max: 100, description: 'Block means that make up a shape.' }),
-    memory: param.integer({ default: 500, min: 8, max: 100_000, description: 'Block means remembered (shapes are compared with these).' }),
+    memory: param.integer({ default: 500, min: 8, max: 100_000, description: 'Blocks remembered: shapes are compared with these, and the range is theirs.' }),
     smooth: param.integer({ default: 3, min: 1, max: 100, description: 'Shape distances averaged before scoring.' }),
     sigmas: param.number({ default: 2, min: 0, description: 'Standard deviations above the usual shape distance that score 1.' }),
     warmup: param.integer({ default: 150, min: 1, description: 'Samples learnt before the first score.' }),
     refractory: param.integer({ default: 72, min: 0, description: 'Samples after an alert during which scores are damped.' }),
     damp: param.number({ default: 10, min: 1, description: 'Divisor of the scores during the refractory period.' }),
+    sustain: param.number({ default: 0.5, min: 0, description: 'Undamped score that prolongs the refractory period while novelty goes on (0: never).' }),
   },
   online: (p) => {
-    const range = new RangeCheck(p.tolerance, p.noise);
+    const range = new RangeCheck({ tolerance: p.tolerance, noise: p.noise, block: p.block, blocks: p.memory });
     const shape = new ShapeNovelty({ block: p.block, window: p.window, memory: p.memory, smooth: p.smooth, horizon: 10_000 });
     let seen = 0;
     let lastAlert = Number.NEGATIVE_INFINITY;
@@ -42,10 +43,15 @@ export const novelty = defineDetector({
         if (seen <= p.warmup) return NaN;
         let score = rangeScore;
         if (z / p.sigmas > score) score = z / p.sigmas;
-        if (seen - lastAlert <= p.refractory) score /= p.damp;
+        if (seen - lastAlert <= p.refractory) {
+          // Still the same incident while the novelty goes on: only a much stronger signal alerts again.
+          if (p.sustain > 0 && score >= p.sustain) lastAlert = seen;
+          score /= p.damp;
+        }
         if (score >= 1) lastAlert = seen;
         return Math.min(score, MAX_SCORE);
       },
+      expected: () => range.bounds(),
     };
   },
 });

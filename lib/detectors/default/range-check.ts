@@ -1,44 +1,84 @@
-// HTM's "spatial anomaly" rule (NAB numenta detector): a value beyond everything seen so far, by more
-// than a small fraction of the range seen so far, is anomalous whatever the temporal model thinks.
+// HTM's "spatial anomaly" rule (NAB numenta detector), with a memory: a value beyond everything seen in
+// the remembered past, by more than a small fraction of that range, is anomalous whatever the temporal
+// model thinks. The past is kept as the maximum and minimum of each block of samples, for a fixed number
+// of blocks, so an old extreme is forgotten after a while and memory stays fixed.
+
+export interface RangeCheckOptions {
+  /** Excess beyond the remembered range, as a fraction of it, that scores 1. */
+  tolerance: number;
+  /** Excess in typical sample-to-sample steps that scores 1, when that allowance is the larger one. */
+  noise: number;
+  /** Samples per block, and blocks remembered. */
+  block: number;
+  blocks: number;
+}
 
 export class RangeCheck {
-  private min = Number.POSITIVE_INFINITY;
-  private max = Number.NEGATIVE_INFINITY;
-  private last = NaN;
-  private jitter = 0;
   private readonly tolerance: number;
   private readonly noise: number;
+  private readonly block: number;
+  private readonly maxima: Float64Array;
+  private readonly minima: Float64Array;
+  private blocks = 0;
+  private inBlock = 0;
+  private blockMax = Number.NEGATIVE_INFINITY;
+  private blockMin = Number.POSITIVE_INFINITY;
+  /** Extremes of the completed blocks in memory. */
+  private max = Number.NEGATIVE_INFINITY;
+  private min = Number.POSITIVE_INFINITY;
+  private last = NaN;
+  private jitter = 0;
 
-  constructor(tolerance: number, noise: number) {
-    this.tolerance = tolerance;
-    this.noise = noise;
+  constructor(options: RangeCheckOptions) {
+    this.tolerance = options.tolerance;
+    this.noise = options.noise;
+    this.block = options.block;
+    this.maxima = new Float64Array(options.blocks);
+    this.minima = new Float64Array(options.blocks);
   }
 
-  /**
-   * How far `value` lies outside the known range, in units of the allowance (score 1 = just beyond it);
-   * then learns the value. The allowance is `tolerance` of the range, or `noise` times the typical
-   * step between samples if that is larger: a noisy series sets records by chance.
-   */
+  /** Score of `value` (0 inside the range, 1 just beyond the allowance), then learn it. */
   score(value: number): number {
-    const range = this.max - this.min;
-    let excess = 0;
-    if (range > 0) {
-      if (value > this.max) excess = value - this.max;
-      else if (value < this.min) excess = this.min - value;
-    }
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    const upper = Math.max(this.max, this.blockMax);
+    const lower = Math.min(this.min, this.blockMin);
+    const range = upper - lower;
+    const excess = range > 0 ? Math.max(value - upper, lower - value, 0) : 0;
     const allowance = Math.max(this.tolerance * range, this.noise * this.jitter);
-    if (!Number.isNaN(this.last)) this.jitter += 0.01 * (Math.abs(value - this.last) - this.jitter);
-    this.last = value;
+    this.learn(value);
     if (excess === 0) return 0;
     return allowance > 0 ? excess / allowance : Number.POSITIVE_INFINITY;
   }
 
-  /** The known range widened by `tolerance` of itself: values inside it are not range anomalies. */
-  bounds(tolerance: number): { lower: number; upper: number } | undefined {
-    const range = this.max - this.min;
-    if (!(range > 0)) return undefined;
-    return { lower: this.min - tolerance * range, upper: this.max + tolerance * range };
+  /** The remembered range widened by the allowance: values inside it are not range anomalies. */
+  bounds(): { lower: number; upper: number } | undefined {
+    const upper = Math.max(this.max, this.blockMax);
+    const lower = Math.min(this.min, this.blockMin);
+    if (!(upper > lower)) return undefined;
+    const allowance = Math.max(this.tolerance * (upper - lower), this.noise * this.jitter);
+    return { lower: lower - allowance, upper: upper + allowance };
+  }
+
+  private learn(value: number): void {
+    if (!Number.isNaN(this.last)) this.jitter += 0.01 * (Math.abs(value - this.last) - this.jitter);
+    this.last = value;
+    if (value > this.blockMax) this.blockMax = value;
+    if (value < this.blockMin) this.blockMin = value;
+    if (++this.inBlock < this.block) return;
+    const capacity = this.maxima.length;
+    this.maxima[this.blocks % capacity] = this.blockMax;
+    this.minima[this.blocks % capacity] = this.blockMin;
+    this.blocks++;
+    this.inBlock = 0;
+    this.blockMax = Number.NEGATIVE_INFINITY;
+    this.blockMin = Number.POSITIVE_INFINITY;
+    // Once per block, O(blocks): cheaper per sample than a monotonic deque's bookkeeping at these sizes.
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (let i = Math.min(this.blocks, capacity) - 1; i >= 0; i--) {
+      if (this.maxima[i] > max) max = this.maxima[i];
+      if (this.minima[i] < min) min = this.minima[i];
+    }
+    this.max = max;
+    this.min = min;
   }
 }
