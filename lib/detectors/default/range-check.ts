@@ -65,20 +65,27 @@ export class RangeCheck {
     if (value < this.blockMin) this.blockMin = value;
     if (++this.inBlock < this.block) return;
     const capacity = this.maxima.length;
-    this.maxima[this.blocks % capacity] = this.blockMax;
-    this.minima[this.blocks % capacity] = this.blockMin;
+    const slot = this.blocks % capacity;
+    const full = this.blocks >= capacity;
+    const evictedMax = this.maxima[slot];
+    const evictedMin = this.minima[slot];
+    this.maxima[slot] = this.blockMax;
+    this.minima[slot] = this.blockMin;
     this.blocks++;
+    // Rescan only when the block that held an extreme leaves memory (rare); O(1) otherwise.
+    if (this.blockMax >= this.max) this.max = this.blockMax;
+    else if (full && evictedMax === this.max) this.max = extreme(this.maxima, Math.min(this.blocks, capacity), 1);
+    if (this.blockMin <= this.min) this.min = this.blockMin;
+    else if (full && evictedMin === this.min) this.min = extreme(this.minima, Math.min(this.blocks, capacity), -1);
     this.inBlock = 0;
     this.blockMax = Number.NEGATIVE_INFINITY;
     this.blockMin = Number.POSITIVE_INFINITY;
-    // Once per block, O(blocks): cheaper per sample than a monotonic deque's bookkeeping at these sizes.
-    let max = Number.NEGATIVE_INFINITY;
-    let min = Number.POSITIVE_INFINITY;
-    for (let i = Math.min(this.blocks, capacity) - 1; i >= 0; i--) {
-      if (this.maxima[i] > max) max = this.maxima[i];
-      if (this.minima[i] < min) min = this.minima[i];
-    }
-    this.max = max;
-    this.min = min;
   }
+}
+
+/** Largest (sign 1) or smallest (sign -1) of the first n values. */
+function extreme(values: Float64Array, n: number, sign: 1 | -1): number {
+  let best = values[0];
+  for (let i = 1; i < n; i++) if (sign * (values[i] - best) > 0) best = values[i];
+  return best;
 }

@@ -20,6 +20,7 @@ export class ShapeNovelty {
   private readonly window: number;
   private readonly memory: number;
   private readonly means: Float64Array;
+  private readonly newest: Float64Array;
   private readonly recent: Float64Array;
   private readonly horizon: number;
   private blocks = 0;
@@ -35,7 +36,10 @@ export class ShapeNovelty {
     this.block = options.block;
     this.window = options.window;
     this.memory = Math.max(options.memory, 2 * options.window + 1);
-    this.means = new Float64Array(this.memory);
+    // Each block mean is stored twice (at i and i + memory) so every window is contiguous: no modulo
+    // in the inner loop of the nearest-neighbour search.
+    this.means = new Float64Array(2 * this.memory);
+    this.newest = new Float64Array(this.window);
     this.recent = new Float64Array(options.smooth);
     this.horizon = options.horizon;
   }
@@ -47,7 +51,9 @@ export class ShapeNovelty {
     const mean = this.blockSum / this.blockCount;
     this.blockSum = 0;
     this.blockCount = 0;
-    this.means[this.blocks % this.memory] = mean;
+    const slot = this.blocks % this.memory;
+    this.means[slot] = mean;
+    this.means[slot + this.memory] = mean;
     this.blocks++;
     if (this.blocks < 2 * this.window + 1) return NaN;
     const distance = this.smoothed(this.nearest());
@@ -59,18 +65,21 @@ export class ShapeNovelty {
 
   /** RMS distance from the newest window to the closest older, non-overlapping window in memory. */
   private nearest(): number {
-    const { means, memory, window } = this;
-    const newest = this.blocks - window;
+    const { means, memory, window, newest } = this;
+    const newestStart = this.blocks - window;
+    for (let i = 0; i < window; i++) newest[i] = means[(newestStart % memory) + i];
     const first = Math.max(0, this.blocks - memory);
+    let pos = first % memory;
     let best = Number.POSITIVE_INFINITY;
-    for (let start = first; start + window <= newest; start++) {
+    for (let start = first; start + window <= newestStart; start++) {
       let sum = 0;
       for (let i = 0; i < window; i++) {
-        const d = means[(start + i) % memory] - means[(newest + i) % memory];
+        const d = means[pos + i] - newest[i];
         sum += d * d;
         if (sum >= best) break; // cannot beat the best any more
       }
       if (sum < best) best = sum;
+      if (++pos === memory) pos = 0;
     }
     return Math.sqrt(best / window);
   }
