@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { loadConfig as loadDispatcherConfig } from '../../lib/dispatcher/config.ts';
+import { resolveInjectorConfig } from '../../lib/inject/config.ts';
+import { resolveTriggerConfig } from '../../lib/trigger/config.ts';
 import { parseSchedule } from '../../lib/up/cron.ts';
 import { requireBinary } from '../support/binaries.ts';
 import { BASE_VALUES, NAMESPACE, TWO_FEDERATIONS, findObject, ofKind, renderChart, type K8sObject } from './render.ts';
@@ -174,5 +177,29 @@ describe('alerts', () => {
     const result = checkWithTool(amtool!, (f) => ['check-config', f], data(cm).data!['alertmanager.yml'], 'alertmanager.yml');
     expect(result.output).toContain('SUCCESS');
     expect(result.status).toBe(0);
+  });
+});
+
+describe('configs the components accept', () => {
+  it.each(['knative', 'openfaas'] as const)('%s: every scrape-trigger config, the reconciler\'s, and the dispatcher\'s', async (platform) => {
+    const objects = renderChart({ ...BASE_VALUES, platform });
+    const configs = objects.flatMap((o) => Object.entries({ ...data(o).data, ...data(o).stringData }).filter(([k]) => k.startsWith('scrape-trigger-')).map(([k, v]) => [k, v] as const));
+    expect(configs.map(([k]) => k).sort()).toEqual(['scrape-trigger-zone-a.yaml', 'scrape-trigger-zone-b.yaml']);
+    for (const [name, text] of configs) expect(() => resolveTriggerConfig(parse(text), {}, name)).not.toThrow();
+    const injector = resolveInjectorConfig(parse(data(findObject(objects, 'ConfigMap', 'deucalion-injector')).data!['config.yaml']), {}, 'injector');
+    // The reconciler fills in federation and prometheus.url for each federation it creates.
+    const reconciled = resolveTriggerConfig({ ...injector.federation.trigger.config, federation: 'x', prometheus: { url: 'http://p:9090' } }, {}, 'reconciler');
+    expect(reconciled.queries[0].detectors[0].url).toMatch(/detector-zscore(\.deucalion-system\.svc\.cluster\.local)?$/);
+    const sidecar = data(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'deucalion-sidecar')!).data!['config.yaml'];
+    const dispatcher = await loadDispatcherConfig(sidecar, { source: 'sidecar', env: { DEUCALION_SCRAPE_PORT: '8080', K_SINK: injector.sidecar.sink, POD_NAME: 'p', POD_NAMESPACE: 'shop' } });
+    expect(dispatcher.target.url).toBe('http://127.0.0.1:8080/metrics');
+    expect(new URL(dispatcher.sink.url!).href).toBe(new URL(injector.sidecar.sink).href); // URL-normalised
+  });
+
+  it('openfaas.functions false: no Function resources (deploy them with faas-cli -f stack.yml)', () => {
+    const objects = renderChart({ ...BASE_VALUES, platform: 'openfaas', openfaas: { functions: false } });
+    expect(ofKind(objects, 'Function')).toEqual([]);
+    expect(objects.filter((o) => o.metadata.namespace === 'openfaas-fn' && o.kind === 'Secret')).toEqual([]);
+    findObject(objects, 'Deployment', 'deucalion-zone-a-prometheus');
   });
 });
