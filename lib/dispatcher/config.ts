@@ -104,6 +104,7 @@ export async function loadConfig(text: string | undefined, options: LoadOptions)
     raw = doc.toJS() ?? {};
   }
   const top = f.object(raw, '', TOP) ?? {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(options.source, f.issues);
   const env = options.env;
   const target = readTarget(f, top.target, env);
   const series = readSeries(f, top.series);

@@ -34,7 +34,8 @@ export class DetectionEngine {
   refused = 0;
   /** Malformed label blocks found while admitting new series (counted once per series). */
   private labelErrors = 0;
-  private firstLabelError: string | undefined;
+  /** First parse error of the current body, whichever part of the parse found it. */
+  private firstError: string | undefined;
   private created = 0;
 
   constructor(detectors: readonly DetectorConfig[], series: SeriesConfig) {
@@ -56,11 +57,10 @@ export class DetectionEngine {
     const { parser, cache, detectors } = this;
     const resolveAfter = this.series.resolveAfter;
     this.labelErrors = 0;
-    this.firstLabelError = undefined;
+    this.firstError = undefined;
     this.created = 0;
     let samples = 0;
     let parseErrors = 0;
-    let firstError: string | undefined;
     parser.reset(text, format);
     cache.begin();
     for (let e = cache.next(parser); e !== Entry.End; e = cache.next(parser)) {
@@ -70,7 +70,7 @@ export class DetectionEngine {
         if (st !== undefined) feedSample(st, parser.timestamp() ?? now, parser.value(), detectors, resolveAfter, out);
       } else if (e === Entry.Error) {
         parseErrors++;
-        firstError ??= parser.error().message;
+        this.firstError ??= parser.error().message;
       }
     }
     parser.reset('', format); // do not pin the body until the next scrape
@@ -85,7 +85,7 @@ export class DetectionEngine {
     return {
       samples,
       parseErrors: parseErrors + this.labelErrors,
-      firstError: firstError ?? this.firstLabelError,
+      firstError: this.firstError,
       newSeries: this.created,
       vanished: gone.length,
       refused,
@@ -145,7 +145,7 @@ export class DetectionEngine {
     const labels = p.labels(true);
     if (labels === undefined) {
       this.labelErrors++;
-      this.firstLabelError ??= p.error().message;
+      this.firstError ??= p.error().message;
       return undefined;
     }
     const slots = matchSlots(this.detectors, labels);

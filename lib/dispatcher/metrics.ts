@@ -1,32 +1,33 @@
 // The dispatcher's own /metrics (prom-client, a Registry of its own). Names follow
 // deucalion_dispatcher_<what>_<unit>; `promtool check metrics` accepts the exposition (tested).
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Counter as CounterT, Gauge as GaugeT, Histogram as HistogramT, Registry as RegistryT } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from './prom.ts';
 
 export interface DispatcherMetrics {
-  registry: Registry;
-  scrapes: Counter<'result'>;
-  scrapeDuration: Histogram;
-  scrapeBytes: Counter;
-  scrapeBodyBytes: Gauge;
-  targetUp: Gauge;
-  samples: Counter;
-  parseErrors: Counter;
-  cycleDuration: Histogram;
-  series: Gauge;
-  seriesVanished: Gauge;
-  seriesRefused: Counter;
-  anomalies: Counter<'detector'>;
-  resolved: Counter<'detector'>;
-  eventsSent: Counter;
-  bytesSent: Counter;
-  sendFailures: Counter<'reason'>;
-  bufferEvents: Gauge;
-  bufferCapacity: Gauge;
-  droppedEvents: Counter<'reason'>;
-  droppedFindings: Counter<'reason'>;
-  reloads: Counter<'result'>;
-  reloadSuccess: Gauge;
-  reloadTime: Gauge;
+  registry: RegistryT;
+  scrapes: CounterT<'result'>;
+  scrapeDuration: HistogramT;
+  scrapeBytes: CounterT;
+  scrapeBodyBytes: GaugeT;
+  targetUp: GaugeT;
+  samples: CounterT;
+  parseErrors: CounterT;
+  cycleDuration: HistogramT;
+  series: GaugeT;
+  seriesVanished: GaugeT;
+  seriesRefused: CounterT;
+  anomalies: CounterT<'detector'>;
+  resolved: CounterT<'detector'>;
+  eventsSent: CounterT;
+  bytesSent: CounterT;
+  sendFailures: CounterT<'reason'>;
+  bufferEvents: GaugeT;
+  bufferCapacity: GaugeT;
+  droppedEvents: CounterT<'reason'>;
+  droppedFindings: CounterT<'reason'>;
+  reloads: CounterT<'result'>;
+  reloadSuccess: GaugeT;
+  reloadTime: GaugeT;
 }
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -72,7 +73,7 @@ export function createDispatcherMetrics(): DispatcherMetrics {
 
 /** process_cpu_seconds_total and process_resident_memory_bytes, read on scrape. Not prom-client's
  *  collectDefaultMetrics: that one also starts event-loop-lag and GC observers the sidecar can skip. */
-function registerProcessMetrics(registry: Registry): void {
+function registerProcessMetrics(registry: RegistryT): void {
   new Counter({
     name: 'process_cpu_seconds_total',
     help: 'Total user and system CPU time spent in seconds.',

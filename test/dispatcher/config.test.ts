@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../lib/dispatcher/config.ts';
+import { REPO_ROOT } from '../support/process.ts';
+
+const env = { POD_NAME: 'web-1', POD_NAMESPACE: 'shop', K_SINK: 'http://sink.local/' };
+
+async function issues(yaml: string | undefined, extraEnv: NodeJS.ProcessEnv = env): Promise<string[]> {
+  try {
+    await loadConfig(yaml, { source: 'c.yaml', env: extraEnv });
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.issues;
+  }
+}
+
+describe('dispatcher config', () => {
+  it('loads the example of docs/dispatcher.md', async () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/dispatcher.md'), 'utf8');
+    const example = /## Config[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const c = await loadConfig(example, { source: 'docs/dispatcher.md', env: {} });
+    expect(c.target).toEqual({ url: 'http://127.0.0.1:8080/metrics', intervalMs: 15_000, timeoutMs: 10_000, bodySizeLimit: 16 * 1024 * 1024, gzip: true, fallbackFormat: 'prometheus' });
+    expect(c.detectors.map((d) => [d.name, d.match])).toEqual([['zscore', '{__name__=~"http_.*"}'], ['stuck', undefined]]);
+    expect(c.detectors[0].params).toMatchObject({ threshold: 4, window: 60 });
+    expect(c.detectors[1].params).toMatchObject({ absent: 60_000 });
+    expect(c.series).toEqual({ max: 10_000, vanishAfterMs: 600_000, resolveAfter: 3 });
+    expect(c.sink).toEqual({ url: 'http://broker-ingress.knative-eventing.svc/ns/default', timeoutMs: 5000, bufferEvents: 1000, retryBaseMs: 500, retryMaxMs: 30_000, mode: 'binary' });
+    expect(c.listen).toEqual({ host: '0.0.0.0', port: 9464, explicit: true });
+  });
+
+  it('fills defaults from the downward API environment', async () => {
+    const c = await loadConfig('{}', { source: 'c.yaml', env: { ...env, DEUCALION_SCRAPE_PORT: '9102', DEUCALION_SCRAPE_PATH: 'stats/prometheus' } });
+    expect(c.target.url).toBe('http://127.0.0.1:9102/stats/prometheus');
+    expect(c.sink.url).toBe('http://sink.local/');
+    expect([c.namespace, c.pod]).toEqual(['shop', 'web-1']);
+    expect(c.detectors.map((d) => d.name)).toEqual(['zscore']);
+    expect(c.listen).toEqual({ host: '0.0.0.0', port: 9464, explicit: false });
+    // no file at all: the same, from the environment alone
+    const none = await loadConfig(undefined, { source: 'missing', env: { DEUCALION_SCRAPE_PORT: '8080', DEUCALION_SCRAPE_PATH: '', DEUCALION_HTTP_PORT: '9999' } });
+    expect([none.target.url, none.sink.url, none.listen.port, none.listen.explicit, none.namespace]).toEqual(['http://127.0.0.1:8080/metrics', undefined, 9999, true, 'default']);
+  });
+
+  it('takes target.url over the annotations and sink.url over K_SINK', async () => {
+    const c = await loadConfig('target: { url: "http://localhost:1/m" }\nsink: { url: "http://other/" }', { source: 'c.yaml', env: { ...env, DEUCALION_SCRAPE_PORT: '5' } });
+    expect([c.target.url, c.sink.url]).toEqual(['http://localhost:1/m', 'http://other/']);
+  });
+
+  it.each([
+    ['not YAML', 'target: [1', [/^not valid YAML: /]],
+    ['not a mapping', '- 1', ['(top level): expected a mapping, got a list']],
+    ['no target anywhere', 'detectors: []', ['target.url: required (or annotate the pod with prometheus.io/port, which the injector passes as DEUCALION_SCRAPE_PORT)']],
+    ['typo', 'target: { url: "http://a/", intervall: 5s }', ['target.intervall: unknown field (known: url, interval, timeout, bodySizeLimit, gzip, fallbackFormat)']],
+    ['bad url', 'target: { url: "ftp://a/" }', ['target.url: expected an http:// or https:// URL, got "ftp://a/"']],
+    ['bad duration', 'target: { url: "http://a/", interval: "5 sec" }', [/^target.interval: invalid duration "5 sec"/]],
+    ['timeout above interval', 'target: { url: "http://a/", interval: 5s, timeout: 6s }', ['target.timeout: must not exceed target.interval (5000 ms), got 6000 ms']],
+    ['bad size', 'target: { url: "http://a/", bodySizeLimit: lots }', ['target.bodySizeLimit: expected a size such as 10MiB or a number of bytes, got "lots"']],
+    ['unknown detector', 'target: { url: "http://a/" }\ndetectors: [{ name: nope }]', ['detectors[0].name: unknown detector "nope": not a built-in detector nor a module path (./x.ts, /abs/x.js)']],
+    ['detector without name', 'target: { url: "http://a/" }\ndetectors: [{ params: {} }]', ['detectors[0].name: required: a built-in detector name or a module path']],
+    ['bad param', 'target: { url: "http://a/" }\ndetectors: [{ name: zscore, params: { threshold: -1 } }]', ['detectors[0].params.threshold: expected a number >= 0, got -1']],
+    ['bad selector', 'target: { url: "http://a/" }\ndetectors: [{ name: zscore, match: "{a=~\\"(\\"}" }]', [/^detectors\[0\]\.match: expected valid regular expression/]],
+    ['missing module', 'target: { url: "http://a/" }\ndetectors: [{ name: ./nowhere.ts }]', [/^detectors\[0\]\.name: cannot load detector module .*nowhere\.ts/]],
+    ['sink retry order', 'target: { url: "http://a/" }\nsink: { retryBase: 10s, retryMax: 1s }', ['sink.retryMax: must be at least sink.retryBase (10000 ms)']],
+    ['bad listen', 'target: { url: "http://a/" }\nlisten: "x:y"', ['listen: expected a port or host:port, got "x:y"']],
+    ['several at once', 'target: { url: "http://a/", gzip: "yes" }\nseries: { max: 0 }\nsink: { mode: smoke }', [
+      'target.gzip: expected true or false, got "yes"',
+      'series.max: expected an integer from 1 to 10000000, got 0',
+      'sink.mode: expected one of binary, structured, got "smoke"',
+    ]],
+  ])('rejects %s with the field path', async (_name, yaml, expected) => {
+    const got = await issues(yaml);
+    expect(got).toHaveLength(expected.length);
+    expected.forEach((e, i) => (typeof e === 'string' ? expect(got[i]).toBe(e) : expect(got[i]).toMatch(e)));
+  });
+
+  it('loads a detector module relative to the config file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-config-'));
+    const module = join(REPO_ROOT, 'examples/detectors/spike-ratio.ts');
+    writeFileSync(join(dir, 'config.yaml'), `target: { url: "http://a/" }\ndetectors: [{ name: ${module} }]\n`);
+    const c = await loadConfig(readFileSync(join(dir, 'config.yaml'), 'utf8'), { source: join(dir, 'config.yaml'), env: {} });
+    expect(c.detectors[0].ref).toBe(module);
+    expect(typeof c.detectors[0].detector.createOnline).toBe('function');
+  });
+});
