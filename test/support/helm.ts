@@ -51,8 +51,11 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Run helm with a private HOME/cache so nothing from the user's helm setup leaks in (and no network). */
-export function runHelm(args: string[], input?: string): RunResult {
+/**
+ * Run helm with a private HOME/cache so nothing from the user's helm setup leaks in (and no network).
+ * `kubeconfig` points it at an API server (a test's fake one on 127.0.0.1); by default there is none.
+ */
+export function runHelm(args: string[], input?: string, kubeconfig?: string): RunResult {
   const home = join(CACHE, 'home');
   mkdirSync(home, { recursive: true });
   const env = {
@@ -62,7 +65,7 @@ export function runHelm(args: string[], input?: string): RunResult {
     HELM_CONFIG_HOME: join(home, 'config'),
     HELM_DATA_HOME: join(home, 'data'),
     // No cluster: `helm template` must not try one, and lookup returns empty.
-    KUBECONFIG: join(home, 'no-kubeconfig'),
+    KUBECONFIG: kubeconfig ?? join(home, 'no-kubeconfig'),
   };
   const result = spawnSync(helmBinary(), args, { cwd: REPO_ROOT, env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error) throw result.error;
