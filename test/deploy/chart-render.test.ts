@@ -108,3 +108,15 @@ describe('helm template: value checks', () => {
     expect((await Promise.all(objects.map((o) => validateManifest(o)))).flat()).toEqual([]);
   });
 });
+
+describe('NOTES.txt (helm install --dry-run=client, no cluster)', () => {
+  it.each([
+    ['knative', [], ['kubectl label namespace shop deucalion-injection=enabled', 'deucalion-sidecar-image=ghcr.io/deucalion/dispatcher:0.1.0', 'helm test deucalion', 'PingSources']],
+    ['openfaas', ['--set', 'platform=openfaas'], ['OpenFaaS Pro', 'cron-connector', 'http://gateway.openfaas:8080/function/alert-forwarder']],
+  ])('%s', (_name, args, expected) => {
+    const result = runHelm(['install', 'deucalion', CHART, '--namespace', NAMESPACE, '--dry-run=client', ...args]);
+    expect(result.status, result.stderr).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    for (const text of expected) expect(notes).toContain(text);
+  });
+});
