@@ -4,6 +4,7 @@
 // cycle for series.vanishAfter, so a detector that judges absence (stuck) can see it, then forgotten;
 // if it comes back meanwhile it resumes with its state.
 import { Entry, ExpositionParser, SeriesCache, detachString } from '../expo/index.ts';
+import type { Resolved } from '../contracts/types.ts';
 import type { DetectorConfig, ScrapeFormat, SeriesConfig } from './config.ts';
 import { createSeriesState, feedSample, matchSlots, type DetectorSlot, type Findings, type SeriesState } from './series-state.ts';
 
@@ -37,6 +38,8 @@ export class DetectionEngine {
   /** First parse error of the current body, whichever part of the parse found it. */
   private firstError: string | undefined;
   private created = 0;
+  /** Anomalous series of detectors a reconfiguration removed: resolved with the next findings. */
+  private pendingResolved: Resolved[] = [];
 
   constructor(detectors: readonly DetectorConfig[], series: SeriesConfig) {
     this.detectors = detectors;
@@ -56,6 +59,7 @@ export class DetectionEngine {
   ingest(text: string, format: ScrapeFormat, now: number, out: Findings): IngestStats {
     const { parser, cache, detectors } = this;
     const resolveAfter = this.series.resolveAfter;
+    this.takePending(out);
     this.labelErrors = 0;
     this.firstError = undefined;
     this.created = 0;
@@ -96,6 +100,7 @@ export class DetectionEngine {
   missing(now: number, out: Findings): void {
     const { detectors } = this;
     const resolveAfter = this.series.resolveAfter;
+    this.takePending(out);
     for (const st of this.live) feedSample(st, now, NaN, detectors, resolveAfter, out);
     for (const st of this.carried.values()) feedSample(st, now, NaN, detectors, resolveAfter, out);
     this.feedVanished(now, out);
@@ -105,9 +110,14 @@ export class DetectionEngine {
    * Apply a new detector list / series settings. Detectors whose fingerprint (reference, match, params)
    * is unchanged keep their per-series state; new ones start fresh on the series they match.
    */
-  reconfigure(detectors: readonly DetectorConfig[], series: SeriesConfig): void {
+  reconfigure(detectors: readonly DetectorConfig[], series: SeriesConfig, now = Date.now()): void {
     const oldIndex = new Map(this.detectors.map((d, i) => [d.fingerprint, i]));
+    const kept = new Set(detectors.map((d) => oldIndex.get(d.fingerprint)));
     const remap = (st: SeriesState): boolean => {
+      // A detector that is gone can no longer say its anomaly is over: say it for it.
+      st.slots.forEach((slot, j) => {
+        if (slot?.active && !kept.has(j)) this.pendingResolved.push({ detector: this.detectors[j].name, labels: st.labels, timestamp: now });
+      });
       const slots: (DetectorSlot | undefined)[] = new Array(detectors.length);
       let any = false;
       const fresh = matchSlots(detectors, st.labels);
@@ -155,6 +165,12 @@ export class DetectionEngine {
     this.created++;
     return st;
   };
+
+  private takePending(out: Findings): void {
+    if (this.pendingResolved.length === 0) return;
+    out.resolved.push(...this.pendingResolved);
+    this.pendingResolved = [];
+  }
 
   private markVanished(st: SeriesState, now: number): void {
     this.live.delete(st);
