@@ -1,5 +1,5 @@
 // Run: node_modules/.bin/node bench/network.ts [--json] [--runs 5] [--duration 20s] [--interval 2s]
-//      [--warmup 4s] [--rps 20] [--modes none,centralized,sidecar,federated] [--loopback] [--no-write]
+//      [--warmup 4s] [--rps 20] [--modes none,centralized,sidecar,federated] [--incidents] [--loopback] [--no-write]
 //      node_modules/.bin/node bench/network.ts --render bench/results/network.json   (re-render md/svg/html)
 //   or: deucalion bench network [--json] ...
 //
@@ -12,7 +12,7 @@
 // on (a) and (b), federated ≥ 95% less on (b). Writes bench/results/network.{json,md,svg,html}.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../lib/duration.ts';
@@ -32,6 +32,8 @@ export interface NetworkBenchOptions {
   rps?: number;
   triggerSchedule?: string;
   modes?: Mode[];
+  /** Inject the demo's incidents (latency, errors, leak) during every measurement window. */
+  incidents?: boolean;
   /** Force per-connection accounting on loopback even when namespaces are available. */
   loopback?: boolean;
   /** Where result files go; null = don't write. Default bench/results. */
@@ -53,6 +55,8 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<num
   const rps = options.rps ?? 20;
   const triggerSchedule = options.triggerSchedule ?? '@every 5s';
   const prometheus = prometheusBinary() ?? 'built-in';
+  // with incidents, the detectors need their warm-up history (zscore: 10 samples) before the window
+  const warmupMs = options.warmupMs ?? (options.incidents ? Math.max(30_000, 15 * intervalMs) : Math.max(3000, 2 * intervalMs));
   const workDir = mkdtempSync(join(tmpdir(), 'deucalion-bench-network-'));
   const supervisor = new Supervisor(join(workDir, 'logs'));
   const useNetns = !options.loopback && (await canUseNetns());
@@ -82,7 +86,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<num
       for (const mode of modes) {
         if (errors[mode]) continue;
         try {
-          const m = await measureMode(mode, { net, supervisor, workDir, prometheus, durationMs, warmupMs: options.warmupMs ?? Math.max(3000, 2 * intervalMs), intervalMs, rps, triggerSchedule });
+          const m = await measureMode(mode, { net, supervisor, workDir, prometheus, durationMs, warmupMs, intervalMs, rps, triggerSchedule, incidents: options.incidents });
           round[mode] = m;
           log(`run ${r + 1}/${runs} ${mode.padEnd(11)} (a) ${m.appBytesPerSec.toFixed(0).padStart(8)} B/s  (b) ${m.centralBytesPerSec.toFixed(0).padStart(8)} B/s`);
         } catch (err) {
@@ -108,21 +112,22 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<num
     prometheus: prometheus === 'built-in' ? 'built-in stand-in' : prometheus,
     date: new Date().toISOString(),
     command: options.command ?? 'deucalion bench network',
+    incidents: options.incidents === true,
   });
   const resultsDir = options.resultsDir === undefined ? RESULTS : options.resultsDir;
-  if (resultsDir) writeResults(report, resultsDir);
+  if (resultsDir) writeResults(report, resultsDir, options.incidents ? 'network-incidents' : 'network');
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else process.stdout.write(`${formatTable(report)}\n\n${formatBars(report)}\n\n${formatCostTable(report)}\n${resultsDir ? `\nwritten to ${resultsDir}network.{json,md,svg,html}\n` : ''}`);
+  else process.stdout.write(`${formatTable(report)}\n\n${formatBars(report)}\n\n${formatCostTable(report)}\n${resultsDir ? `\nwritten to ${join(resultsDir, options.incidents ? 'network-incidents' : 'network')}.{json,md,svg,html}\n` : ''}`);
   return report.bars.every((b) => b.pass) ? 0 : 1;
 }
 
 /** network.{json,md,svg,html} in `dir`. */
-export function writeResults(report: NetworkReport, dir: string): void {
+export function writeResults(report: NetworkReport, dir: string, base = 'network'): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'network.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'network.md'), formatMarkdown(report));
-  writeFileSync(join(dir, 'network.svg'), `${renderSvg(report)}\n`);
-  writeFileSync(join(dir, 'network.html'), renderHtml(report));
+  writeFileSync(join(dir, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${base}.md`), formatMarkdown(report));
+  writeFileSync(join(dir, `${base}.svg`), `${renderSvg(report)}\n`);
+  writeFileSync(join(dir, `${base}.html`), renderHtml(report));
 }
 
 function summarize(rounds: Partial<Record<Mode, ModeMeasurement>>[], errors: Partial<Record<Mode, string>>, modes: Mode[], config: NetworkReport['config']): NetworkReport {
@@ -175,6 +180,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       rps: { type: 'string' },
       modes: { type: 'string' },
       loopback: { type: 'boolean' },
+      incidents: { type: 'boolean' },
       'no-write': { type: 'boolean' },
       render: { type: 'string' },
     },
@@ -182,7 +188,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (values.render) {
     // re-render the table and charts from a committed result, without measuring again
     const report = JSON.parse(readFileSync(values.render, 'utf8')) as NetworkReport;
-    writeResults(report, dirname(values.render));
+    writeResults(report, dirname(values.render), basename(values.render, '.json'));
     process.stdout.write(`${formatTable(report)}\n`);
     process.exit(0);
   }
@@ -200,6 +206,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     rps: values.rps ? Number(values.rps) : undefined,
     modes,
     loopback: values.loopback,
+    incidents: values.incidents,
     resultsDir: values['no-write'] ? null : undefined,
     command: `node bench/network.ts ${process.argv.slice(2).join(' ')}`.trim(),
   });

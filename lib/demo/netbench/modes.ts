@@ -24,6 +24,7 @@ const SERVE = here('../serve.ts');
 const LOAD = here('./load-main.ts');
 const TICK = here('./tick.ts');
 const MINI_PROM = here('../../up/mini-prom/main.ts');
+const INJECT = here('./inject.ts');
 
 export interface ModeOptions {
   net: BenchNet;
@@ -36,7 +37,17 @@ export interface ModeOptions {
   intervalMs: number;
   rps: number;
   triggerSchedule: string;
+  /** Inject the demo's service incidents during the measurement window (same schedule in every mode). */
+  incidents?: boolean;
 }
+
+/** --incidents: what, where, and when as fractions of the measurement window. */
+export const BENCH_INCIDENTS = [
+  { kind: 'latency', pod: 'reviews-v2', at: 0.1 },
+  { kind: 'errors', pod: 'details', at: 0.4 },
+  { kind: 'leak', pod: 'reviews-v3', at: 0.7 },
+] as const;
+export const INCIDENT_FRACTION = 0.2;
 
 export interface ComponentCost {
   component: string;
@@ -146,8 +157,17 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     const rss: number[][] = procs.map(() => []);
     const t0 = performance.now();
     const sampler = setInterval(() => procs.forEach((p, i) => rss[i].push(rssBytes(p.child.pid))), 1000);
+    const injections = o.incidents
+      ? BENCH_INCIDENTS.map((inc) =>
+          setTimeout(() => {
+            const ms = String(Math.round(o.durationMs * INCIDENT_FRACTION));
+            o.supervisor.start({ name: `${mode}-inject-${inc.kind}`, argv: o.net.wrap(podNode(inc.pod), [process.execPath, INJECT, `http://127.0.0.1:${ports[inc.pod]}`, inc.kind, ms]) });
+          }, o.durationMs * inc.at),
+        )
+      : [];
     await sleep(o.durationMs);
     clearInterval(sampler);
+    injections.forEach(clearTimeout);
     const secs = (performance.now() - t0) / 1000;
     const cpu1 = procs.map((p) => cpuMs(p.child.pid));
     const bytes1 = await o.net.monitoringBytes();

@@ -14,7 +14,7 @@ export interface ModeSummary {
 
 export interface NetworkReport {
   modes: Partial<Record<Mode, ModeSummary>>;
-  config: { net: 'netns' | 'loopback'; runs: number; durationSec: number; scrapeIntervalSec: number; rps: number; triggerSchedule: string; prometheus: string; date: string; command: string };
+  config: { net: 'netns' | 'loopback'; incidents?: boolean; runs: number; durationSec: number; scrapeIntervalSec: number; rps: number; triggerSchedule: string; prometheus: string; date: string; command: string };
   bars: { name: string; value: number; bar: number; pass: boolean }[];
 }
 
@@ -56,6 +56,7 @@ export function formatMarkdown(r: NetworkReport): string {
     `Command: \`${c.command}\` — ${c.date}`,
     '',
     `Boundary: ${c.net === 'netns' ? 'network namespaces + veth (each pod, each federation node and the central control plane its own namespace; bytes are frames on the monitoring veths)' : 'per-connection byte accounting on loopback (payload bytes through counting proxies)'}.`,
+    c.incidents ? 'With incidents: a latency spike (reviews-v2), an error burst (details) and a memory leak (reviews-v3) are injected at 10%, 40% and 70% of every measurement window, each for 20% of it, in every mode.\n' : 'At rest: no incidents injected.\n',
     `Same scrape interval in every mode: ${c.scrapeIntervalSec}s. Load ${c.rps} req/s on productpage. Trigger schedule ${c.triggerSchedule}. Prometheus: ${c.prometheus}. Median of ${c.runs} run(s) of ${c.durationSec}s per mode.`,
     '',
     formatTable(r),
