@@ -1,9 +1,9 @@
 // `deucalion up`: the whole system on this machine from a stack.yml. Start order: apps, Alertmanager,
 // one Prometheus per federation, the gateway (functions start on first call), dispatchers, cron.
 // Stop order is the reverse; every child process is stopped (see Supervisor) before stop() resolves.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startAlertmanager, alertmanagerBinary, type LocalAlertmanager } from './alertmanager.ts';
 import { startDispatchers } from './dispatchers.ts';
 import { UpBus } from './events.ts';
@@ -33,6 +33,8 @@ export interface UpOptions {
   title?: string;
   /** Extra view panel (the demo's incidents). */
   extraView?: () => string[];
+  /** Where OpenFaaS secrets are found locally (default: <stack dir>/.secrets, <stack dir>/deploy/openfaas). */
+  secretsDirs?: string[];
 }
 
 export interface RunningUp {
@@ -111,7 +113,9 @@ export async function startUp(options: UpOptions): Promise<RunningUp> {
     }
 
     const sinkUrl = stack.sink ? `${gatewayUrlGuess}/function/${stack.sink}` : undefined;
-    pool = new FunctionPool(stack.functions, { supervisor, bus, baseEnv: (fn) => functionEnv(fn, { stack, sinkUrl, gatewayUrl: gatewayUrlGuess, workDir, alertmanager, federations }) });
+    resolveSecrets(stack, options.secretsDirs ?? [join(dirname(stack.file), '.secrets'), join(dirname(stack.file), 'deploy', 'openfaas')], bus);
+    const ctx: EnvContext = { stack, sinkUrl, gatewayUrl: gatewayUrlGuess, workDir, alertmanager, federations };
+    pool = new FunctionPool(stack.functions, { supervisor, bus, baseEnv: (fn) => defaultEnv(fn, ctx), overrideEnv: (fn) => wiringEnv(fn, ctx) });
     gateway = await startGateway(pool, bus, Number(new URL(gatewayUrlGuess).port));
     bus.emit('component', { name: 'gateway', kind: 'gateway', state: 'running', url: gateway.url, detail: `/function/<name> for ${stack.functions.length} function(s)` });
 
@@ -157,17 +161,44 @@ interface EnvContext {
   federations: Map<string, FederationPrometheus>;
 }
 
-/** What `up` adds to a function's environment; the stack's own environment wins over it. */
-function functionEnv(fn: UpFunction, ctx: EnvContext): Record<string, string> {
-  const env: Record<string, string> = { DEUCALION_GATEWAY_URL: ctx.gatewayUrl, OPENFAAS_NAME: fn.name, OPENFAAS_URL: ctx.gatewayUrl };
+/** Defaults below the stack's own environment. */
+function defaultEnv(fn: UpFunction, ctx: EnvContext): Record<string, string> {
+  const env: Record<string, string> = { DEUCALION_GATEWAY_URL: ctx.gatewayUrl, OPENFAAS_NAME: fn.name };
+  if (fn.federation) env.FEDERATION = fn.federation;
+  return env;
+}
+
+/**
+ * The local wiring, above the stack's environment: a stack.yml written for the cluster names the
+ * gateway, Prometheus and Alertmanager by their Kubernetes service URLs, which do not resolve here.
+ */
+function wiringEnv(fn: UpFunction, ctx: EnvContext): Record<string, string> {
+  const env: Record<string, string> = { OPENFAAS_URL: ctx.gatewayUrl, DETECTORS_BASE_URL: `${ctx.gatewayUrl}/function/` };
   if (ctx.sinkUrl && fn.name !== ctx.stack.sink) env.K_SINK = ctx.sinkUrl;
   if (fn.serves === 'alert-forwarder') {
-    if (ctx.alertmanager) env.ALERTMANAGER_URL = ctx.alertmanager.url;
+    // empty = no Alertmanager: the forwarder's embedded sink
+    env.ALERTMANAGER_URL = ctx.alertmanager?.url ?? '';
     env.ALERT_LOG_FILE = join(ctx.workDir, 'alerts.jsonl');
   }
   const prom = fn.federation ? ctx.federations.get(fn.federation) : undefined;
-  if (fn.federation) env.FEDERATION = fn.federation;
   if (prom) env.PROMETHEUS_URL = prom.url;
-  if (fn.serves === 'scrape-trigger') env.DETECTORS_BASE_URL = `${ctx.gatewayUrl}/function/`;
   return env;
+}
+
+const SECRET_PATH = /^\/var\/openfaas\/secrets\/([^/]+)$/;
+
+/**
+ * OpenFaaS mounts secrets at /var/openfaas/secrets/<name>; locally, like `faas-cli local-run`'s
+ * ./.secrets, env values pointing there are redirected to <dir>/<name>[.yaml|.yml] when it exists.
+ */
+function resolveSecrets(stack: UpStack, dirs: string[], bus: UpBus): void {
+  for (const fn of stack.functions) {
+    for (const [key, value] of Object.entries(fn.env)) {
+      const m = SECRET_PATH.exec(value);
+      if (!m) continue;
+      const local = dirs.flatMap((d) => ['', '.yaml', '.yml'].map((ext) => join(d, m[1] + ext))).find((p) => existsSync(p));
+      if (local) fn.env[key] = local;
+      else bus.emit('notice', { level: 'warn', msg: `${fn.name}: ${key}=${value} is an OpenFaaS secret; put it in ${dirs[0]}/${m[1]} to run it locally` });
+    }
+  }
 }

@@ -30,8 +30,10 @@ export interface FunctionState {
 export interface PoolOptions {
   supervisor: Supervisor;
   bus: UpBus;
-  /** Extra env for every function (K_SINK, ALERTMANAGER_URL, ...), below the stack's own env. */
+  /** Env below the stack's own environment (defaults). */
   baseEnv: (fn: UpFunction) => Record<string, string>;
+  /** Env above the stack's own environment: the local wiring (K_SINK, PROMETHEUS_URL, ...) replacing cluster URLs. */
+  overrideEnv?: (fn: UpFunction) => Record<string, string>;
   readyTimeoutMs?: number;
   /** How often idleness is checked. */
   reapIntervalMs?: number;
@@ -82,7 +84,7 @@ export class FunctionPool {
     const { fn } = state;
     const port = await findFreePort();
     const argv = fn.serves === 'scrape-trigger' ? scrapeTriggerArgv(port, fn.config) : [process.execPath, CLI, 'function', fn.serves, '--port', String(port), ...(fn.config ? ['--config', fn.config] : [])];
-    const env = { ...process.env, ...this.options.baseEnv(fn), ...fn.env, PORT: String(port) };
+    const env = { ...process.env, ...this.options.baseEnv(fn), ...fn.env, ...this.options.overrideEnv?.(fn), PORT: String(port) };
     const began = performance.now();
     this.options.bus.emit('component', { name: fn.name, kind: 'function', state: 'starting' });
     const child = this.options.supervisor.start({ name: `function-${fn.name}`, argv, env });

@@ -22,6 +22,8 @@ export interface UpFunction {
   federation?: string;
   /** Idle time before scale to zero; undefined = keep running once started. */
   idleMs?: number;
+  /** OpenFaaS secrets, mounted at /var/openfaas/secrets/<name> in the cluster. */
+  secrets: string[];
 }
 
 export interface SidecarSpec {
@@ -154,12 +156,16 @@ function readFunction(name: string, raw: Obj, over: Obj, base: string, defaultId
   if (over.idle !== undefined) idleMs = over.idle === false ? undefined : durationAt(over.idle, at(`deucalion.functions.${name}.idle`));
   const config = typeof over.config === 'string' ? resolve(base, over.config) : undefined;
   const federation = typeof over.federation === 'string' ? over.federation : env.FEDERATION || undefined;
-  return { name, serves: resolveServes(name, raw, over), env, config, schedule, federation, idleMs };
+  const secrets = Array.isArray(raw.secrets) ? raw.secrets.filter((x): x is string => typeof x === 'string') : [];
+  return { name, serves: resolveServes(name, raw, over), env, config, schedule, federation, idleMs, secrets };
 }
 
 /** Which `deucalion function X` a stack entry is: explicit override, fprocess, handler folder, or its name. */
 export function resolveServes(name: string, raw: Obj, over: Obj = {}): string {
   if (typeof over.serves === 'string') return over.serves;
+  // the deucalion-ts template runs `deucalion function $DEUCALION_FUNCTION`
+  const env = isObj(raw.environment) ? raw.environment : {};
+  if (typeof env.DEUCALION_FUNCTION === 'string' && env.DEUCALION_FUNCTION) return env.DEUCALION_FUNCTION;
   const fprocess = typeof raw.fprocess === 'string' ? raw.fprocess : '';
   const m = /\bfunction\s+(\S+)/.exec(fprocess);
   if (m) return m[1];

@@ -92,6 +92,22 @@ describe('deucalion up', () => {
     }
   });
 
+  it('runs the repository stack.yml (cluster URLs replaced by local ones, secrets from deploy/openfaas)', async () => {
+    const up = startCli(['up', '-f', 'stack.yml', '--port', '0', '--plain', '--no-alertmanager', '--built-in-prometheus']);
+    try {
+      const gateway = await waitFor('the gateway', () => /gateway gateway running at (http:\/\/127\.0\.0\.1:\d+)/.exec(up.output())?.[1], up.output);
+      const list = (await (await fetch(`${gateway}/system/functions`)).json()) as { name: string; replicas: number; annotations: Record<string, string> }[];
+      expect(list.map((f) => f.name)).toContain('alert-forwarder');
+      expect(list.find((f) => f.name === 'scrape-trigger-zone-a')?.annotations.topic).toBe('cron-function');
+      expect(list.every((f) => f.replicas === 0)).toBe(true);
+      expect(up.output()).toMatch(/prometheus prometheus-zone-a running/);
+      expect(up.output()).not.toMatch(/is an OpenFaaS secret/);
+      expect([200, 204]).toContain(await invoke(gateway));
+    } finally {
+      expect(await up.stop('SIGTERM')).toBe(0);
+    }
+  });
+
   it.each([
     ['a missing file', ['-f', 'test/up/fixtures/nope.yml'], /nope\.yml: ENOENT/],
     ['a bad schedule', ['-f', 'test/up/fixtures/bad-schedule.yml'], /functions\.tick\.annotations\.schedule: schedule "61 \* \* \* \*": minute: 61 is outside 0-59/],
