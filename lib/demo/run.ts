@@ -75,7 +75,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     setTimeout(() => void inject(incident, ports, load, up), Math.max(0, incident.offsetMs - (Date.now() - startedAt))),
   );
   const payloadBefore = await measurePayloads(ports);
-  await Promise.race([new Promise((r) => setTimeout(r, Math.max(0, options.durationMs - (Date.now() - startedAt)))), options.interrupted ?? new Promise(() => {})]);
+  let endTimer: NodeJS.Timeout | undefined;
+  await Promise.race([new Promise((r) => (endTimer = setTimeout(r, Math.max(0, options.durationMs - (Date.now() - startedAt))))), options.interrupted ?? new Promise(() => {})]);
+  clearTimeout(endTimer);
   for (const t of timers) clearTimeout(t);
   const payloadAfter = await measurePayloads(ports);
   await load.stop();

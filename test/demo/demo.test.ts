@@ -4,7 +4,8 @@
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBinary } from '../support/binaries.ts';
-import { runCli } from '../support/process.ts';
+import { runCli, startCli } from '../support/process.ts';
+import { alive, descendants } from '../up/proc-tree.ts';
 
 interface DemoJson {
   detected: number;
@@ -53,5 +54,21 @@ describe('deucalion demo', () => {
     expect(result.alertmanager).toBe(true);
     expect(result.detected).toBeGreaterThanOrEqual(1);
     expect(stdout).toMatch(/alertmanager held \d+ active alert\(s\) at shutdown/);
+  });
+
+  it('stops early on Ctrl-C, prints the summary and leaves no process behind', { timeout: 60_000 }, async () => {
+    const demo = startCli(['demo', '--duration', '5m', '--plain']);
+    const deadline = Date.now() + 30_000;
+    while (!/gateway gateway running/.test(demo.output())) {
+      if (Date.now() > deadline || demo.child.exitCode !== null) throw new Error(`demo did not start:\n${demo.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const children = descendants(demo.child.pid!);
+    expect(children.length).toBeGreaterThanOrEqual(6);
+    const code = await demo.stop('SIGINT');
+    expect([0, 1]).toContain(code);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(children.filter(alive)).toEqual([]);
+    expect(demo.output()).toMatch(/incidents: \d of 4 detected/);
   });
 });

@@ -1,40 +1,12 @@
 // `deucalion up` as a user runs it: a real process with a small stack; scale to zero, cold start,
 // cron, and a clean stop with no child process left behind.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePort, startCli } from '../support/process.ts';
+import { alive, descendants } from './proc-tree.ts';
 
 const FIXTURE = 'test/up/fixtures/stack.yml';
 const window = readFileSync(new URL('../../examples/windows/flat.json', import.meta.url), 'utf8');
-
-/** Every descendant pid of `root`, from /proc (ppid links). */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    for (const [child, ppid] of parent) if (ppid === pid) (out.push(child), walk(child));
-  };
-  walk(root);
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-};
 
 async function waitFor<T>(what: string, check: () => T | undefined, output: () => string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
