@@ -18,7 +18,7 @@ Time is compressed (1 s scrapes) so the incidents are detectable within the run.
 prometheus / alertmanager when on PATH; otherwise the built-in stand-ins (and says so).
 
 Options:
-  --duration D            how long to run (default 2m)
+  --duration D            how long to run (default 2m, at least 30s)
   --rps N                 requests per second to productpage (default 20)
   --scrape-interval D     scrape interval in every mode (default 1s)
   --trigger-schedule S    federations' scrape-trigger cron schedule (default "@every 5s")
@@ -54,8 +54,10 @@ Options:
     if (!(rps > 0 && rps <= 1000)) throw new UsageError(`--rps must be a number in (0, 1000], got "${values.rps}"`);
     const scrapeIntervalMs = duration(values['scrape-interval'], 1000);
     if (scrapeIntervalMs < 1000) throw new UsageError('--scrape-interval must be at least 1s');
+    const durationMs = duration(values.duration, 120_000);
+    if (durationMs < 30_000) throw new UsageError('--duration must be at least 30s: detectors need a warm-up before the first incident');
     const result = await runDemo({
-      durationMs: duration(values.duration, 120_000),
+      durationMs,
       rps,
       scrapeIntervalMs,
       triggerSchedule: values['trigger-schedule'] ?? '@every 5s',
