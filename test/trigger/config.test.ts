@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TriggerConfigError, fieldPath, loadTriggerConfig, resolveTriggerConfig } from '../../lib/trigger/config.ts';
+import { TRIGGER_DEFAULTS, TriggerConfigError, fieldPath, loadTriggerConfig, resolveTriggerConfig } from '../../lib/trigger/config.ts';
 
 const base = () => ({
   federation: 'zone-a',
@@ -41,7 +41,7 @@ describe('resolveTriggerConfig', () => {
     expect(c.prometheus.url).toBe('http://p:9090');
     expect(c.sink.url).toBe('http://broker/');
     expect(c.queries[0].detectors).toEqual([{ name: 'detector-zscore', url: 'http://gw:8080/function/detector-zscore', params: { threshold: 6 } }]);
-    expect(c.queries[1].detectors).toEqual([{ name: 'detector-zscore', url: 'http://gw:8080/function/detector-zscore' }]);
+    expect(c.queries[1].detectors).toEqual([{ name: TRIGGER_DEFAULTS.detector, url: `http://gw:8080/function/${TRIGGER_DEFAULTS.detector}` }]);
   });
 
   it('prefers the file over the environment', () => {

@@ -39,7 +39,7 @@ describe('parseTick', () => {
 
 describe('applyOverrides', () => {
   const config = resolveTriggerConfig(
-    { federation: 'zone-a', prometheus: { url: 'http://p' }, sink: { url: 'http://s' }, queries: [{ expr: 'up' }], detectors: { urls: { 'detector-zscore': 'http://z/' } } },
+    { federation: 'zone-a', prometheus: { url: 'http://p' }, sink: { url: 'http://s' }, queries: [{ expr: 'up', detectors: ['detector-zscore'] }], detectors: { urls: { 'detector-zscore': 'http://z/' } } },
     {},
   );
   it('overrides federation, window, step and queries for one run', () => {
