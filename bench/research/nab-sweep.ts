@@ -1,5 +1,5 @@
 // Run: node_modules/.bin/node bench/research/nab-sweep.ts [--module lib/detectors/default/index.ts] [--export NAME]
-//        [--grid '{"param":[a,b]}'] [--params '{...}'] [--only TEXT] [--files] [--categories] [--compare numenta]
+//        [--grid '{"param":[a,b]}' | '[{...}, {...}]'] [--params '{...}'] [--only TEXT] [--files] [--categories] [--compare numenta]
 //
 // Research harness for the default detector: runs one detector module causally over the NAB corpus in
 // this process (one thread), for every combination of a parameter grid, and prints the NAB scores
@@ -83,7 +83,9 @@ function firstHits(scores: Float64Array, f: number): string {
 
 const base = JSON.parse(opts.params!) as Record<string, unknown>;
 const [shard, shards] = opts.shard!.split('/').map(Number);
-const combos = expandGrid(JSON.parse(opts.grid!) as Record<string, unknown>).filter((_, i) => i % shards === shard);
+const grid = JSON.parse(opts.grid!) as Record<string, unknown> | Array<Record<string, unknown>>;
+// A grid is {"param": [values]} (every combination) or a list of parameter sets.
+const combos = (Array.isArray(grid) ? grid : expandGrid(grid)).filter((_, i) => i % shards === shard);
 const reference = opts.compare ? loadResultScores(resolve(opts.corpus!, 'results'), opts.compare, corpus) : undefined;
 if (shard === 0) console.log(`  std   lowFP   lowFN  |    std@1  lowFP@1 lowFN@1 | (${corpus.files.length} files)`);
 if (reference) {

@@ -15,7 +15,7 @@ export const BUILTIN_DETECTORS: ReadonlyMap<string, AnyDetector> = new Map(
 );
 
 /** The detector a dispatcher runs when its config names none. */
-export const DEFAULT_DETECTOR = 'zscore';
+export const DEFAULT_DETECTOR = 'novelty';
 
 export function findDetector(name: string): AnyDetector | undefined {
   return BUILTIN_DETECTORS.get(name);

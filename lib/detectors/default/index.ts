@@ -2,12 +2,13 @@
  * The default detector, `novelty`: one parameter set for every series, online and causal, fixed memory.
  *
  * Two views of "never seen before", each scaled so that 1 means anomalous, and the larger one wins:
- * - range: the value lies beyond everything seen so far by more than `tolerance` of that range
+ * - range: the value lies beyond everything in memory by more than `tolerance` of that range
  *   (HTM's spatial anomaly rule, range-check.ts);
- * - shape: the recent shape (block means) is far from every older stretch of the series, relative to
- *   how far such distances usually are (shape-novelty.ts).
- * After an alert, scores are divided by `damp` for `refractory` samples: one incident, one alert, unless
- * something much stronger follows. See docs/default-detector.md for the design and its NAB scores.
+ * - shape: the recent shape (block means) is far from every older stretch in memory, relative to how
+ *   far such distances usually are (shape-novelty.ts).
+ * After an alert, scores are divided by `damp` for `refractory` samples, a period that goes on while the
+ * novelty does (`sustain`): one incident, one alert, unless something much stronger follows.
+ * Memory per series is fixed: 4 × `memory` numbers. See docs/default-detector.md (design, NAB scores, cost).
  */
 import { defineDetector, MAX_SCORE, param } from '../../sdk/index.ts';
 import { RangeCheck } from './range-check.ts';
@@ -23,7 +24,7 @@ export const novelty = defineDetector({
     window: param.integer({ default: 3, min: 1, max: 100, description: 'Block means that make up a shape.' }),
     memory: param.integer({ default: 500, min: 8, max: 100_000, description: 'Blocks remembered: shapes are compared with these, and the range is theirs.' }),
     smooth: param.integer({ default: 3, min: 1, max: 100, description: 'Shape distances averaged before scoring.' }),
-    sigmas: param.number({ default: 2, min: 0, description: 'Standard deviations above the usual shape distance that score 1.' }),
+    sigmas: param.number({ default: 2, min: 0.01, description: 'Standard deviations above the usual shape distance that score 1.' }),
     warmup: param.integer({ default: 150, min: 1, description: 'Samples learnt before the first score.' }),
     refractory: param.integer({ default: 72, min: 0, description: 'Samples after an alert during which scores are damped.' }),
     damp: param.number({ default: 10, min: 1, description: 'Divisor of the scores during the refractory period.' }),
