@@ -7,6 +7,7 @@
 //   const { series } = await prom.queryRange({ query: 'up', start, end, step: 15_000 });
 import type { Labels } from '../contracts/types.ts';
 import { PrometheusError, describeFetchFailure } from './errors.ts';
+import { parseRangeResponse, type ParsedEnvelope } from './parse-matrix.ts';
 import { MAX_RESOLUTION, mergeRangeResults, parseSampleValue, splitRange, type RangeSeries } from './range.ts';
 
 export interface PrometheusClientOptions {
@@ -57,15 +58,7 @@ export interface PrometheusClient {
   ready(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<void>;
 }
 
-interface Envelope {
-  status?: string;
-  data?: { resultType?: string; result?: unknown };
-  errorType?: string;
-  error?: string;
-  warnings?: string[];
-}
-
-type MatrixEntry = { metric: Labels; values?: [number, string][] };
+type Envelope = ParsedEnvelope;
 
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
   const base = options.url.replace(/\/+$/, '');
@@ -100,7 +93,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }
     let envelope: Envelope;
     try {
-      envelope = JSON.parse(text) as Envelope;
+      envelope = parseRangeResponse(text);
     } catch {
       const kind = response.ok ? 'invalid-response' : 'http';
       const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -110,7 +103,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       const reason = envelope.error ? `${envelope.errorType ?? 'error'}: ${envelope.error}` : `unexpected answer ${text.slice(0, 200)}`;
       throw new PrometheusError('api', `${label} failed: ${reason} (HTTP ${response.status})`, { status: response.status, errorType: envelope.errorType });
     }
-    if (envelope.status !== 'success' || !envelope.data) {
+    if (envelope.status !== 'success' || envelope.resultType === undefined) {
       throw new PrometheusError('invalid-response', `${label}: not a Prometheus API answer: ${text.slice(0, 200)}`, { status: response.status });
     }
     return envelope;
@@ -135,7 +128,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     const form = new URLSearchParams({ query: expr, timeout: seconds(timeoutMs) });
     if (opts.time !== undefined) form.set('time', seconds(opts.time));
     const envelope = await postWithRetry('/api/v1/query', form, what('query', expr), { requests: 0 }, opts.signal);
-    const { resultType, result } = envelope.data!;
+    const { resultType } = envelope;
+    const result = envelope.other ?? envelope.series;
     if (resultType === 'scalar' || resultType === 'string') {
       const [t, v] = result as [number, string];
       return [{ labels: {}, timestamp: Math.round(t * 1000), value: parseSampleValue(v) }];
@@ -160,10 +154,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         const form = new URLSearchParams({ query, start: seconds(range.start), end: seconds(range.end), step: seconds(step), timeout: seconds(timeoutMs) });
         const envelope = await postWithRetry('/api/v1/query_range', form, label, count, signal);
         if (envelope.warnings) warnings.push(...envelope.warnings);
-        if (envelope.data?.resultType !== 'matrix' || !Array.isArray(envelope.data.result)) {
-          throw new PrometheusError('invalid-response', `${label}: expected a matrix result, got ${envelope.data?.resultType ?? 'none'}`);
+        if (envelope.resultType !== 'matrix' || !envelope.series) {
+          throw new PrometheusError('invalid-response', `${label}: expected a matrix result, got ${envelope.resultType ?? 'none'}`);
         }
-        parts.push(parseMatrix(envelope.data.result as MatrixEntry[]));
+        parts.push(envelope.series);
       }
       return { series: mergeRangeResults(parts), warnings, requests: count.requests };
     },
@@ -189,23 +183,4 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       throw new PrometheusError('http', `Prometheus ${base} is not ready: HTTP ${response.status} on /-/ready`, { status: response.status });
     },
   };
-}
-
-/** Matrix entries to series (Unix seconds → ms; sample strings → numbers). Native histograms are skipped. */
-function parseMatrix(result: MatrixEntry[]): RangeSeries[] {
-  const series: RangeSeries[] = new Array(result.length);
-  let n = 0;
-  for (const entry of result) {
-    const values = entry.values ?? [];
-    const ts = new Array<number>(values.length);
-    const vs = new Array<number>(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const point = values[i];
-      ts[i] = Math.round(point[0] * 1000);
-      vs[i] = parseSampleValue(point[1]);
-    }
-    series[n++] = { labels: entry.metric ?? {}, timestamps: ts, values: vs };
-  }
-  series.length = n;
-  return series;
 }

@@ -58,7 +58,8 @@ export const TRIGGER_DEFAULTS = {
     // 8 tries with equal jitter wait at least ~8.9 s in all: a detector scaled to zero has time to start.
     retry: { attempts: 8, backoff: '250ms', maxBackoff: '5s' },
     maxPointsPerEvent: 200_000,
-    maxBytesPerEvent: 4 * 1024 * 1024,
+    // 1 MiB: OpenFaaS queues and many gateways cap bodies near there, and a detector's peak RSS follows it.
+    maxBytesPerEvent: 1024 * 1024,
   },
   sink: { timeout: '10s', retry: { attempts: 5, backoff: '250ms', maxBackoff: '5s' }, maxAnomaliesPerEvent: 5000 },
   detector: `detector-${DEFAULT_DETECTOR}`,

@@ -1,6 +1,7 @@
 // Series from Prometheus onto the window's step grid: one timestamp per step from start to end, and
-// null (NaN on the detector side) where Prometheus had no sample, so detectors see gaps as gaps
-// instead of neighbouring points pulled together. All series of a window share one timestamps array.
+// NaN where Prometheus had no sample, so detectors see gaps as gaps instead of neighbouring points
+// pulled together. NaN (and ±Inf) stay numbers here, in compact double arrays; JSON.stringify writes
+// them as null, the wire form of a missing sample. All series of a window share one timestamps array.
 import type { WindowSeries } from '../contracts/types.ts';
 import type { RangeSeries } from '../prometheus/range.ts';
 
@@ -12,7 +13,7 @@ export function gridTimestamps(start: number, end: number, stepMs: number): numb
 }
 
 /**
- * Place each series on the grid; NaN and ±Inf become null (JSON has neither). Points off the grid
+ * Place each series on the grid; NaN and ±Inf become NaN (null on the wire). Points off the grid
  * (another step's data) are dropped and counted.
  */
 export function alignToGrid(series: RangeSeries[], grid: number[], stepMs: number): { series: WindowSeries[]; offGrid: number; points: number } {
@@ -23,7 +24,7 @@ export function alignToGrid(series: RangeSeries[], grid: number[], stepMs: numbe
   let points = 0;
   for (let s = 0; s < series.length; s++) {
     const { timestamps, values } = series[s];
-    const aligned = new Array<number | null>(n).fill(null);
+    const aligned = new Array<number>(n).fill(Number.NaN);
     for (let i = 0; i < timestamps.length; i++) {
       const index = (timestamps[i] - start) / stepMs;
       if (!Number.isInteger(index) || index < 0 || index >= n) {

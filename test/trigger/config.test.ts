@@ -28,7 +28,7 @@ describe('resolveTriggerConfig', () => {
       { name: 'detector-zscore', url: 'http://detector-zscore.zone-a.svc/' },
       { name: 'detector-seasonal', url: 'http://gateway.openfaas:8080/function/detector-seasonal' },
     ]);
-    expect(c.detectors).toMatchObject({ timeoutMs: 30_000, concurrency: 4, retry: { attempts: 8, backoffMs: 250, maxBackoffMs: 5000 }, maxPointsPerEvent: 200_000, maxBytesPerEvent: 4 * 1024 * 1024 });
+    expect(c.detectors).toMatchObject({ timeoutMs: 30_000, concurrency: 4, retry: { attempts: 8, backoffMs: 250, maxBackoffMs: 5000 }, maxPointsPerEvent: 200_000, maxBytesPerEvent: 1024 * 1024 });
     expect(c.sink).toEqual({ url: 'http://alert-forwarder/', timeoutMs: 10_000, retry: { attempts: 5, backoffMs: 250, maxBackoffMs: 5000 }, maxAnomaliesPerEvent: 5000 });
   });
 
