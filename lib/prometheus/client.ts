@@ -33,6 +33,11 @@ export interface RangeQuery {
   /** Resolution, ms. */
   step: number;
   signal?: AbortSignal;
+  /**
+   * Fetch the range as this many time slices in parallel (default 1). Prometheus evaluates and
+   * encodes one query on one core; slices use more, and each step's value is the same either way.
+   */
+  parallel?: number;
 }
 
 export interface RangeResult {
@@ -144,21 +149,29 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
 
   return {
     url: base,
-    async queryRange({ query, start, end, step, signal }) {
+    async queryRange({ query, start, end, step, signal, parallel = 1 }) {
       const label = what('query_range', query);
       const count = { requests: 0 };
       const warnings: string[] = [];
-      const parts: RangeSeries[][] = [];
-      // Sequential on purpose: one federation's Prometheus is small, and it bounds our own memory.
-      for (const range of splitRange(start, end, step, maxPoints)) {
-        const form = new URLSearchParams({ query, start: seconds(range.start), end: seconds(range.end), step: seconds(step), timeout: seconds(timeoutMs) });
-        const envelope = await postWithRetry('/api/v1/query_range', form, label, count, signal);
-        if (envelope.warnings) warnings.push(...envelope.warnings);
-        if (envelope.resultType !== 'matrix' || !envelope.series) {
-          throw new PrometheusError('invalid-response', `${label}: expected a matrix result, got ${envelope.resultType ?? 'none'}`);
+      const points = Math.floor((end - start) / step) + 1;
+      const ranges = splitRange(start, end, step, Math.min(maxPoints, Math.ceil(points / Math.max(1, parallel))));
+      const parts: RangeSeries[][] = new Array(ranges.length);
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < ranges.length) {
+          const index = next++;
+          const range = ranges[index];
+          const form = new URLSearchParams({ query, start: seconds(range.start), end: seconds(range.end), step: seconds(step), timeout: seconds(timeoutMs) });
+          const envelope = await postWithRetry('/api/v1/query_range', form, label, count, signal);
+          if (envelope.warnings) warnings.push(...envelope.warnings);
+          if (envelope.resultType !== 'matrix' || !envelope.series) {
+            throw new PrometheusError('invalid-response', `${label}: expected a matrix result, got ${envelope.resultType ?? 'none'}`);
+          }
+          parts[index] = envelope.series;
         }
-        parts.push(envelope.series);
-      }
+      };
+      // At most `parallel` requests at once; beyond that one at a time, which bounds our memory.
+      await Promise.all(Array.from({ length: Math.min(Math.max(1, parallel), ranges.length) }, lane));
       return { series: mergeRangeResults(parts), warnings, requests: count.requests };
     },
 

@@ -28,7 +28,7 @@ export interface QueryConfig {
 
 export interface TriggerConfig {
   federation: string;
-  prometheus: { url: string; timeoutMs: number; retries: number; concurrency: number };
+  prometheus: { url: string; timeoutMs: number; retries: number; concurrency: number; parallel: number };
   windowMs: number;
   stepMs: number;
   lookbackMs: number;
@@ -51,7 +51,7 @@ export const TRIGGER_DEFAULTS = {
   window: '1h',
   step: '15s',
   lookback: '0s',
-  prometheus: { timeout: '30s', retries: 2, concurrency: 2 },
+  prometheus: { timeout: '30s', retries: 2, concurrency: 2, parallel: 2 },
   detectors: {
     timeout: '30s',
     concurrency: 4,
@@ -160,6 +160,7 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
       timeoutMs: duration('prometheus.timeout', raw.prometheus?.timeout, p.timeout),
       retries: raw.prometheus?.retries ?? p.retries,
       concurrency: raw.prometheus?.concurrency ?? p.concurrency,
+      parallel: raw.prometheus?.parallel ?? p.parallel,
     },
     windowMs,
     stepMs,

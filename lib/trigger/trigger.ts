@@ -145,7 +145,9 @@ export function createTrigger(config: TriggerConfig, options: TriggerOptions): T
     const began = performance.now();
     let fetched;
     try {
-      fetched = await st.prometheusLimit.run(() => prom.queryRange({ query: q.expr, start, end, step: cfg.stepMs, signal: abort.signal }));
+      // Big windows as parallel time slices (Prometheus uses one core per query), each >= 120 points.
+      const parallel = Math.max(1, Math.min(cfg.prometheus.parallel, Math.floor(((end - start) / cfg.stepMs + 1) / 120)));
+      fetched = await st.prometheusLimit.run(() => prom.queryRange({ query: q.expr, start, end, step: cfg.stepMs, signal: abort.signal, parallel }));
     } catch (err) {
       qr.error = err instanceof Error ? err.message : String(err);
       m.prometheusErrors.inc({ kind: err instanceof PrometheusError ? err.kind : 'internal' });

@@ -213,3 +213,25 @@ describe('query and ready', () => {
     await expect(createPrometheusClient({ url: down }).ready()).rejects.toThrow(`Prometheus ${down} is unreachable: ECONNREFUSED`);
   });
 });
+
+describe('queryRange in parallel slices', () => {
+  it('asks for `parallel` contiguous slices at once and joins them in order', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const { url, seen } = await serve((s, res) => {
+      peak = Math.max(peak, ++inFlight);
+      setTimeout(() => {
+        inFlight--;
+        json(res, 200, matrixFor(s.form));
+      }, 50);
+    });
+    const step = 1000;
+    const result = await createPrometheusClient({ url }).queryRange({ query: 'x', start: 0, end: 239 * step, step, parallel: 2 });
+    expect(seen.map((s) => [Number(s.form.get('start')), Number(s.form.get('end'))]).sort((a, b) => a[0] - b[0])).toEqual([
+      [0, 119],
+      [120, 239],
+    ]);
+    expect(peak).toBe(2);
+    expect(result.series[0].timestamps).toEqual(Array.from({ length: 240 }, (_, i) => i * step));
+  });
+});

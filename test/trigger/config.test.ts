@@ -23,7 +23,7 @@ describe('resolveTriggerConfig', () => {
     expect(c.lookbackMs).toBe(0);
     expect(c.maxWindowMs).toBe(4 * 3_600_000);
     expect(c.warmupMs).toBe(1_800_000);
-    expect(c.prometheus).toEqual({ url: 'http://prometheus-zone-a:9090', timeoutMs: 30_000, retries: 2, concurrency: 2 });
+    expect(c.prometheus).toEqual({ url: 'http://prometheus-zone-a:9090', timeoutMs: 30_000, retries: 2, concurrency: 2, parallel: 2 });
     expect(c.queries[0].detectors).toEqual([
       { name: 'detector-zscore', url: 'http://detector-zscore.zone-a.svc/' },
       { name: 'detector-seasonal', url: 'http://gateway.openfaas:8080/function/detector-seasonal' },

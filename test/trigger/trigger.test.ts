@@ -48,7 +48,7 @@ async function setup(extra: Record<string, unknown> = {}, detectorUrls?: Record<
   const config = resolveTriggerConfig(
     {
       federation: 'zone-a',
-      prometheus: { url: prom.url, retries: 0 },
+      prometheus: { url: prom.url, retries: 0, parallel: 1 },
       window: '1h',
       step: '15s',
       queries: [{ expr: 'sum by (pod) (rate(http_requests_total[1m]))', detectors: Object.keys(urls) }],
@@ -209,6 +209,20 @@ describe('scrape-trigger run', () => {
     const metrics = await trigger.metrics.metrics();
     expect(metrics).toContain('deucalion_trigger_dropped_total 2');
     expect(metrics).toContain('deucalion_trigger_forwarded_total 4');
+  });
+
+  it('fetches a window of 240 points or more as parallel time slices (prometheus.parallel)', async () => {
+    const s = await setup();
+    const sliced = createTrigger({ ...s.trigger.config, prometheus: { ...s.trigger.config.prometheus, parallel: 2 } }, { log: silentLogger, now: () => s.clock.now });
+    closers.push(sliced.close);
+    const report = await sliced.run({ kind: 'ping' });
+    expect(report).toMatchObject({ status: 'ok', series: 3, anomalies: 2 });
+    expect(report.queries[0].requests).toBe(2);
+    const ranges = s.prom.calls.map((c) => [Number(c.get('start')) * 1000, Number(c.get('end')) * 1000]).sort((a, b) => a[0] - b[0]);
+    expect(ranges).toEqual([
+      [END - 60 * MIN + STEP, END - 30 * MIN],
+      [END - 30 * MIN + STEP, END],
+    ]);
   });
 
   it('PingSource overrides change the queries of one run', async () => {
