@@ -12,8 +12,9 @@
 //    (10,000 noisy series around a level, 1% with a spike at the last step): a real Prometheus cannot be filled
 //    with 10k × 240 history quickly, and this way the figure is the trigger's and detectors' cost
 //    only. Peer in the same run: the floor of just fetching and decoding that answer (our
-//    Prometheus client, in this process). With --real-prometheus the Debian Prometheus serves history
-//    that promtool backfilled (tsdb create-blocks-from openmetrics): the end-to-end figure including
+//    Prometheus client in this process, two slices in parallel like the trigger's default). With
+//    --real-prometheus the Debian Prometheus serves history that promtool backfilled (tsdb
+//    create-blocks-from openmetrics): the end-to-end figure including
 //    Prometheus' own query and encoding time. Every run uses a fresh federation (a PingSource override),
 //    so each is a first run with the same work; median of the runs.
 // 2. Cold start of a detector function: process start to first answered window (a small window,
@@ -31,6 +32,7 @@ import { CloudEvent } from 'cloudevents';
 import { stringify } from 'yaml';
 import { EVENT_TYPES, type AnomalyData } from '../lib/contracts/types.ts';
 import { createPrometheusClient } from '../lib/prometheus/client.ts';
+import { splitRange } from '../lib/prometheus/range.ts';
 import { eventData, parseCloudEvent } from '../lib/runtime/cloudevent.ts';
 import { sendCloudEvent } from '../lib/runtime/send.ts';
 import type { RunReport } from '../lib/trigger/report.ts';
@@ -127,7 +129,7 @@ export async function measureTrigger(options: TriggerBenchOptions): Promise<Trig
         if (Math.floor(Date.now() / STEP) * STEP === end && STEP - (Date.now() % STEP) > 5000) break;
       }
       const fetchBegan = performance.now();
-      await client.queryRange({ query: 'bench_requests_rate', start: end - (POINTS - 1) * STEP, end, step: STEP });
+      await client.queryRange({ query: 'bench_requests_rate', start: end - (POINTS - 1) * STEP, end, step: STEP, parallel: 2 });
       const fetchMs = performance.now() - fetchBegan;
       sink.reset();
       const began = performance.now();
@@ -234,31 +236,40 @@ async function startFakePrometheus(n: number): Promise<PrometheusSide> {
     values.push(row);
     metrics.push(JSON.stringify({ __name__: 'bench_requests_rate', namespace: 'bench', job: 'bench', instance: `10.0.${(s >> 8) & 255}.${s & 255}:8080`, pod: `bench-${String(s).padStart(5, '0')}` }));
   }
-  let prepared: { key: string; body: string; gzip: Buffer } | undefined;
-  const build = (start: number): string => {
+  // Answers by "start/end/step" as the client sends them (seconds); point i of a row sits at windowStart + i·step.
+  const prepared = new Map<string, { body: string; gzip: Buffer }>();
+  let windowStart = 0;
+  const keyOf = (start: string, end: string, step: string) => `${start}/${end}/${step}`;
+  const build = (from: number, to: number): string => {
     const parts: string[] = [];
     for (let s = 0; s < n; s++) {
       const row = values[s];
       let points = '';
-      for (let i = 0; i < POINTS; i++) points += `${i ? ',' : ''}[${(start + i * STEP) / 1000},"${row[i]}"]`;
+      for (let t = from; t <= to; t += STEP) {
+        const i = (t - windowStart) / STEP;
+        if (i >= 0 && i < POINTS) points += `${points ? ',' : ''}[${t / 1000},"${row[i]}"]`;
+      }
       parts.push(`{"metric":${metrics[s]},"values":[${points}]}`);
     }
     return `{"status":"success","data":{"resultType":"matrix","result":[${parts.join(',')}]}}`;
   };
+  let biggest = { body: '', gzip: Buffer.alloc(0) };
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
       if ((req.url ?? '').startsWith('/-/ready')) return void res.writeHead(200).end('ready');
       const form = new URLSearchParams(body);
-      const start = Math.round(Number(form.get('start')) * 1000);
-      const key = `${start}/${form.get('end')}/${form.get('step')}`;
+      const key = keyOf(form.get('start') ?? '', form.get('end') ?? '', form.get('step') ?? '');
+      let answer = prepared.get(key);
       // Not prepared (a step boundary passed): build it now; the bench avoids this.
-      if (prepared?.key !== key) prepared = { key, body: build(start), gzip: Buffer.alloc(0) };
+      if (!answer) {
+        const text = build(Math.round(Number(form.get('start')) * 1000), Math.round(Number(form.get('end')) * 1000));
+        answer = { body: text, gzip: gzipSync(text) };
+      }
       const gzip = /gzip/.test(String(req.headers['accept-encoding'] ?? ''));
-      if (gzip && prepared.gzip.length === 0) prepared.gzip = gzipSync(prepared.body);
       res.writeHead(200, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
-      res.end(gzip ? prepared.gzip : prepared.body);
+      res.end(gzip ? answer.gzip : answer.body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -266,13 +277,20 @@ async function startFakePrometheus(n: number): Promise<PrometheusSide> {
     kind: 'fake',
     close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    /** Build the answer for [start, end] ahead of the tick (the client sends seconds). */
+    /** Build the answers for [start, end] ahead of the tick: whole, and as the slices the client asks for. */
     prepare(start: number, end: number) {
-      const text = build(start);
-      prepared = { key: `${start}/${end / 1000}/${STEP / 1000}`, body: text, gzip: gzipSync(text) };
+      prepared.clear();
+      windowStart = start;
+      const slices = [{ start, end }, ...splitRange(start, end, STEP, Math.ceil(POINTS / 2))];
+      for (const slice of slices) {
+        const text = build(slice.start, slice.end);
+        const answer = { body: text, gzip: gzipSync(text) };
+        prepared.set(keyOf(String(slice.start / 1000), String(slice.end / 1000), String(STEP / 1000)), answer);
+        if (slice.start === start && slice.end === end) biggest = answer;
+      }
     },
-    bytes: () => Buffer.byteLength(prepared?.body ?? ''),
-    gzipBytes: () => prepared?.gzip.length ?? 0,
+    bytes: () => Buffer.byteLength(biggest.body),
+    gzipBytes: () => biggest.gzip.length,
   };
 }
 
