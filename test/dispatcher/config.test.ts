@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/dispatcher/config.ts';
+import { DEFAULT_DETECTOR } from '../../lib/detectors/index.ts';
 import { REPO_ROOT } from '../support/process.ts';
 
 const env = { POD_NAME: 'web-1', POD_NAMESPACE: 'shop', K_SINK: 'http://sink.local/' };
@@ -36,7 +37,7 @@ describe('dispatcher config', () => {
     expect(c.target.url).toBe('http://127.0.0.1:9102/stats/prometheus');
     expect(c.sink.url).toBe('http://sink.local/');
     expect([c.namespace, c.pod]).toEqual(['shop', 'web-1']);
-    expect(c.detectors.map((d) => d.name)).toEqual(['zscore']);
+    expect(c.detectors.map((d) => d.name)).toEqual([DEFAULT_DETECTOR]);
     expect(c.listen).toEqual({ host: '0.0.0.0', port: 9464, explicit: false });
     // no file at all: the same, from the environment alone
     const none = await loadConfig(undefined, { source: 'missing', env: { DEUCALION_SCRAPE_PORT: '8080', DEUCALION_SCRAPE_PATH: '', DEUCALION_HTTP_PORT: '9999' } });
