@@ -102,7 +102,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Runni
   const reload = (): Promise<void> => {
     reloading ??= (async () => {
       try {
-        const got = await readConfig(path, options.env, log);
+        const got = await readConfig(path, options.env, log, configHash);
         if (got.hash === configHash) return;
         configHash = got.hash;
         if (!got.config) {
@@ -165,8 +165,9 @@ interface ReadResult {
   listen: ListenConfig;
 }
 
-/** Read and validate the file (or, when there is none, a config from the environment alone). */
-async function readConfig(path: string, env: NodeJS.ProcessEnv, log: Logger): Promise<ReadResult> {
+/** Read and validate the file (or, when there is none, a config from the environment alone). An
+ *  unchanged text (`previous`) is not parsed again: the poll runs every few seconds. */
+async function readConfig(path: string, env: NodeJS.ProcessEnv, log: Logger, previous?: string): Promise<ReadResult> {
   let text: string | undefined;
   try {
     text = await readFile(path, 'utf8');
@@ -175,6 +176,7 @@ async function readConfig(path: string, env: NodeJS.ProcessEnv, log: Logger): Pr
   }
   // The file is small: its text is its identity (no hashing, which would load node:crypto).
   const hash = text === undefined ? 'missing' : `file:${text}`;
+  if (hash === previous) return { exists: text !== undefined, hash, listen: envListen(env) };
   try {
     const config = await loadConfig(text, { source: text === undefined ? `${path} (missing; environment only)` : path, env });
     if (text === undefined) log.info('no config file; running on defaults from the environment', { path });

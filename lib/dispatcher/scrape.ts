@@ -1,14 +1,15 @@
 // HTTP scrape of the pod's metrics endpoint the way Prometheus does it: the same Accept header
 // (OpenMetrics preferred, text 0.0.4 accepted), gzip, a timeout header and deadline, a limit on the
-// uncompressed body, and the format chosen from the response's Content-Type.
+// uncompressed body, and the format chosen from the response's Content-Type. Plain http (the pod's
+// own localhost endpoint) goes through the small client of http-get.ts; https through node:https.
 //
-// node:http is taken with process.getBuiltinModule, not `import`: an ESM import of node:http builds its
-// namespace eagerly, which loads undici for http.WebSocket and costs the sidecar ~13 MB of RSS.
-import type { Agent, IncomingMessage } from 'node:http';
+// node:https is taken with process.getBuiltinModule, not `import`: an ESM import of node:http(s) builds
+// its namespace eagerly, which loads undici for http.WebSocket and costs the sidecar ~13 MB of RSS.
+import type { IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
-import { createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { ScrapeFormat, TargetConfig } from './config.ts';
+import { HttpGetClient, HttpGetError, type RawResponse } from './http-get.ts';
 
 /** Prometheus' default scrape_protocols (no native histograms), with legacy name escaping: our parser
  *  reads classic names only, so the target is asked to escape UTF-8 names to underscores. */
@@ -48,95 +49,109 @@ export function formatOf(contentType: string | undefined): ScrapeFormat | undefi
 }
 
 export class Scraper {
-  private readonly http = process.getBuiltinModule('node:http');
+  private readonly plain = new HttpGetClient();
   private https: typeof Https | undefined;
-  private readonly agent: Agent;
-
-  constructor() {
-    // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
-    this.agent = new this.http.Agent({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-  }
+  private httpsAgent: Https.Agent | undefined;
 
   scrape(target: TargetConfig): Promise<ScrapeResult> {
     const url = new URL(target.url);
     const headers = {
-      accept: SCRAPE_ACCEPT,
-      'accept-encoding': target.gzip ? 'gzip' : 'identity',
-      'user-agent': USER_AGENT,
-      'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000),
+      Accept: SCRAPE_ACCEPT,
+      'Accept-Encoding': target.gzip ? 'gzip' : 'identity',
+      'User-Agent': USER_AGENT,
+      'X-Prometheus-Scrape-Timeout-Seconds': String(target.timeoutMs / 1000),
     };
-    const secure = url.protocol === 'https:';
-    if (secure) this.https ??= process.getBuiltinModule('node:https');
-    const request = secure ? this.https!.request : this.http.request;
     return new Promise<ScrapeResult>((resolve, reject) => {
       let settled = false;
-      const finish = (err: Error | undefined, result?: ScrapeResult) => {
+      const settle = (err: Error | undefined, result?: ScrapeResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (err) {
-          req.destroy();
-          reject(err);
-        } else resolve(result!);
+        if (err) reject(err);
+        else resolve(result!);
       };
-      const req = request(url, { method: 'GET', headers, agent: secure ? undefined : this.agent }, (res) => {
-        readResponse(res, target, finish);
-      });
-      const timer = setTimeout(() => finish(new ScrapeError('timeout', `scrape timed out after ${target.timeoutMs} ms`)), target.timeoutMs);
-      req.on('error', (err) => finish(new ScrapeError('network', `scrape of ${target.url} failed: ${describeNetError(err)}`)));
-      req.end();
+      let cancel: () => void;
+      const timer = setTimeout(() => {
+        settle(new ScrapeError('timeout', `scrape timed out after ${target.timeoutMs} ms`));
+        cancel();
+      }, target.timeoutMs);
+      const onResponse = (r: RawResponse) => {
+        try {
+          settle(undefined, decodeResponse(r, target));
+        } catch (err) {
+          settle(err as Error);
+        }
+      };
+      const onError = (err: Error) => {
+        if (err instanceof HttpGetError && err.code === 'too_large') settle(new ScrapeError('body_too_large', err.message));
+        else settle(new ScrapeError('network', `scrape of ${target.url} failed: ${describeNetError(err)}`));
+      };
+      // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
+      if (url.protocol === 'http:') {
+        cancel = () => this.plain.abort('scrape timed out');
+        this.plain.get(url, headers, target.bodySizeLimit).then(onResponse, onError);
+      } else {
+        cancel = this.getHttps(url, headers, target.bodySizeLimit, onResponse, onError);
+      }
     });
   }
 
   close(): void {
-    this.agent.destroy();
+    this.plain.close();
+    this.httpsAgent?.destroy();
+  }
+
+  /** HTTPS through node:https (loaded only for https targets). Returns a cancel function. */
+  private getHttps(url: URL, headers: Record<string, string>, maxBody: number, done: (r: RawResponse) => void, fail: (e: Error) => void): () => void {
+    this.https ??= process.getBuiltinModule('node:https');
+    this.httpsAgent ??= new this.https.Agent({ keepAlive: true, maxSockets: 1 });
+    const req = this.https.request(url, { method: 'GET', headers, agent: this.httpsAgent }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxBody) {
+          req.destroy();
+          fail(new HttpGetError('too_large', `body size limit of ${maxBody} bytes exceeded`));
+        } else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        const headersOut: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headersOut[k] = Array.isArray(v) ? v.join(', ') : v;
+        done({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: headersOut, body: Buffer.concat(chunks, bytes), wireBytes: bytes });
+      });
+      res.on('error', fail);
+      res.on('close', () => {
+        if (!res.complete) fail(new HttpGetError('network', 'connection closed before the body was complete'));
+      });
+    });
+    req.on('error', fail);
+    req.end();
+    return () => req.destroy();
   }
 }
 
-function readResponse(res: IncomingMessage, target: TargetConfig, finish: (err: Error | undefined, result?: ScrapeResult) => void): void {
-  if (res.statusCode !== 200) {
-    res.resume();
-    finish(new ScrapeError('http_status', `server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
-    return;
-  }
-  const contentType = res.headers['content-type'];
+/** Status, format and content decoding of a complete response; throws ScrapeError. */
+function decodeResponse(r: RawResponse, target: TargetConfig): ScrapeResult {
+  if (r.status !== 200) throw new ScrapeError('http_status', `server returned HTTP status ${r.status} ${r.statusText}`.trim());
+  const contentType = r.headers['content-type'];
   const format = formatOf(contentType) ?? (target.fallbackFormat === 'none' ? undefined : target.fallbackFormat);
-  if (!format) {
-    res.resume();
-    finish(new ScrapeError('content_type', `received unsupported Content-Type ${JSON.stringify(contentType ?? '')} and no fallbackFormat is set`));
-    return;
-  }
-  let body: Readable = res;
-  const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (encoding === 'gzip' || encoding === 'x-gzip') body = res.pipe(createGunzip());
-  else if (encoding === 'deflate') body = res.pipe(createInflate());
-  else if (encoding !== 'identity' && encoding !== '') {
-    res.resume();
-    finish(new ScrapeError('encoding', `unsupported Content-Encoding ${JSON.stringify(encoding)}`));
-    return;
-  }
-  let wireBytes = 0;
-  res.on('data', (chunk: Buffer) => (wireBytes += chunk.length));
-  const chunks: Buffer[] = [];
-  let bodyBytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    bodyBytes += chunk.length;
-    if (bodyBytes > target.bodySizeLimit) {
-      body.destroy();
-      res.destroy();
-      finish(new ScrapeError('body_too_large', `body size limit of ${target.bodySizeLimit} bytes exceeded`));
-      return;
+  if (!format) throw new ScrapeError('content_type', `received unsupported Content-Type ${JSON.stringify(contentType ?? '')} and no fallbackFormat is set`);
+  const encoding = (r.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decode = encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : undefined;
+  if (!decode && encoding !== 'identity' && encoding !== '') throw new ScrapeError('encoding', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
+  // Decompressed in one synchronous call: for the kB to MB of a scrape that is cheaper than a zlib
+  // stream per scrape (a new inflate context and a thread-pool hop per chunk).
+  let body = r.body;
+  if (decode) {
+    try {
+      body = decode(r.body, { maxOutputLength: target.bodySizeLimit });
+    } catch (err) {
+      const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError;
+      throw tooLarge ? new ScrapeError('body_too_large', `body size limit of ${target.bodySizeLimit} bytes exceeded`) : new ScrapeError('encoding', `reading the body failed: ${(err as Error).message}`);
     }
-    chunks.push(chunk);
-  });
-  body.on('error', (err: Error) => finish(new ScrapeError(body === res ? 'network' : 'encoding', `reading the body failed: ${err.message}`)));
-  res.on('close', () => {
-    if (!res.complete) finish(new ScrapeError('network', 'connection closed before the body was complete'));
-  });
-  body.on('end', () => {
-    const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, bodyBytes).toString('utf8');
-    finish(undefined, { format, text, wireBytes, bodyBytes });
-  });
+  }
+  return { format, text: body.toString('utf8'), wireBytes: r.wireBytes, bodyBytes: body.length };
 }
 
 function describeNetError(err: unknown): string {

@@ -46,6 +46,18 @@ routes.set('/json', (_q, r) => r.writeHead(200, { 'content-type': 'application/j
 routes.set('/500', (_q, r) => r.writeHead(500).end('boom'));
 routes.set('/slow', (_q, r) => setTimeout(() => r.writeHead(200, { 'content-type': 'text/plain' }).end(TEXT), 2000));
 routes.set('/br', (_q, r) => r.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'br' }).end('zz'));
+routes.set('/chunked', (_q, r) => {
+  r.writeHead(200, { 'content-type': 'text/plain' });
+  r.write('a 1\n');
+  setTimeout(() => r.end('b{x="y"} 2\n'), 5);
+});
+routes.set('/close-delimited', (_q, r) => {
+  r.socket!.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n' + TEXT);
+});
+routes.set('/idle-close', (q, r) => {
+  r.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(TEXT.length) }).end(TEXT);
+  setTimeout(() => q.socket.destroy(), 10); // the server drops the idle keep-alive connection
+});
 routes.set('/cut', (_q, r) => {
   r.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
   r.write('a 1\n');
@@ -68,9 +80,23 @@ describe('Scraper', () => {
     ['/om', 'openmetrics', 'a 1\n# EOF\n'],
     ['/gzip', 'prometheus', TEXT],
     ['/none', 'prometheus', TEXT],
+    ['/chunked', 'prometheus', TEXT],
+    ['/close-delimited', 'prometheus', TEXT],
   ])('reads %s as %s', async (path, format, text) => {
     const r = await scraper.scrape(target(path));
     expect([r.format, r.text, r.bodyBytes]).toEqual([format, text, Buffer.byteLength(text)]);
+  });
+
+  it('reconnects when the server closed the idle keep-alive connection', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await scraper.scrape(target('/idle-close'))).text).toBe(TEXT);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  });
+
+  it('keeps working after a timeout on the same target', async () => {
+    await expect(scraper.scrape(target('/slow'))).rejects.toThrow('scrape timed out after 500 ms');
+    expect((await scraper.scrape(target('/text'))).text).toBe(TEXT);
   });
 
   it('counts wire bytes before decompression', async () => {
