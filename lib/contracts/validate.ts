@@ -10,17 +10,17 @@ import type { AnomalyData, TriggerOverrides, WindowData } from './types.ts';
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 ajv.addSchema(labelsSchema);
 
-function compile<T>(schema: object): ValidateFunction<T> {
-  return ajv.compile<T>(schema);
+const schemas = { window: windowSchema, anomaly: anomalySchema, trigger: triggerSchema };
+
+export type ContractName = keyof typeof schemas;
+
+// Compiled on first use: a scaled-to-zero detector function only ever needs the window schema, and each
+// compile costs tens of milliseconds of its cold start.
+const compiled: Partial<Record<ContractName, ValidateFunction<unknown>>> = {};
+
+function validatorFor(name: ContractName): ValidateFunction<unknown> {
+  return (compiled[name] ??= ajv.compile(schemas[name]));
 }
-
-const validators = {
-  window: compile<WindowData>(windowSchema),
-  anomaly: compile<AnomalyData>(anomalySchema),
-  trigger: compile<TriggerOverrides>(triggerSchema),
-};
-
-export type ContractName = keyof typeof validators;
 
 /** One readable sentence for the first schema violation: where, and what was expected. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string {
@@ -41,7 +41,7 @@ export function validateData<N extends ContractName>(
   name: N,
   data: unknown,
 ): N extends 'window' ? WindowData : N extends 'anomaly' ? AnomalyData : TriggerOverrides {
-  const validate = validators[name] as ValidateFunction<unknown>;
+  const validate = validatorFor(name);
   if (!validate(data)) throw new HttpError(400, `invalid ${name} event: ${describeErrors(validate.errors)}`);
   return data as never;
 }
