@@ -1,5 +1,5 @@
 // Run: node_modules/.bin/node bench/sidecar.ts [--json] [--runs 5] [--duration 60s] [--warmup 10s]
-//      [--series 500] [--detectors zscore,ewma,mad] [--no-parser] [--no-compile-cache] [--node-options "..."]
+//      [--series 500] [--detectors zscore,ewma,stuck] [--no-parser] [--no-compile-cache] [--node-options "..."]
 //   or: deucalion bench sidecar [--json] ...
 //
 // The sidecar's cost (issue 3). (1) The parser bench (bench/parser.ts: our parser vs
@@ -98,7 +98,7 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
   const durationMs = options.durationMs ?? 60_000;
   const warmupMs = options.warmupMs ?? Math.min(10_000, Math.max(3000, durationMs / 4));
   const series = options.series ?? 500;
-  const detectors = options.detectors ?? ['zscore', 'ewma', 'mad'];
+  const detectors = options.detectors ?? ['zscore', 'ewma', 'stuck'];
   const compileCache = options.compileCache !== false;
   const nodeOptions = options.nodeOptions ?? [];
   const work = mkdtempSync(join(tmpdir(), 'deucalion-bench-sidecar-'));

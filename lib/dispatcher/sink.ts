@@ -56,7 +56,9 @@ export class EventSink {
     this.config = config;
     this.hooks = hooks;
     this.log = log;
-    this.agent = new this.http.Agent({ keepAlive: true, maxSockets: 1 });
+    // No keep-alive: events are rare (anomalies only), and an idle kept-alive connection the sink has
+    // closed meanwhile would fail the next send with ECONNRESET (retried, but noisy).
+    this.agent = new this.http.Agent({ keepAlive: false, maxSockets: 1 });
   }
 
   get depth(): number {
