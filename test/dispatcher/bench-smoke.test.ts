@@ -1,5 +1,6 @@
 // The sidecar benchmark runs end to end (a few seconds, one run): it starts the target, Prometheus and
-// the dispatcher and reports both processes. Shape only: tests never assert on timing.
+// the dispatcher and reports both processes. Shape only: tests never assert on timing. The warm-up is
+// long because Prometheus 2.42 starts its first scrape about 5 s after it reports ready.
 import { describe, expect, it } from 'vitest';
 import { requireBinary } from '../support/binaries.ts';
 import { runCli } from '../support/process.ts';
@@ -8,7 +9,7 @@ const prometheus = requireBinary('prometheus');
 
 describe.skipIf(!prometheus)('deucalion bench sidecar (smoke)', () => {
   it('measures the dispatcher and Prometheus side by side', async () => {
-    const r = await runCli(['bench', 'sidecar', '--json', '--no-parser', '--runs', '1', '--duration', '3s', '--warmup', '2s', '--series', '100']);
+    const r = await runCli(['bench', 'sidecar', '--json', '--no-parser', '--runs', '1', '--duration', '6s', '--warmup', '6s', '--series', '100']);
     expect(r.stderr).toContain('sidecar bench (2/2)');
     const result = JSON.parse(r.stdout) as {
       series: number;
