@@ -64,6 +64,8 @@ export interface SidecarBenchResult {
   detectors: string[];
   durationMs: number;
   compileCache: boolean;
+  /** The dispatcher turns V8's TurboFan off unless DEUCALION_TURBOFAN=1 (cli/commands/dispatcher.ts). */
+  turbofan: boolean;
   nodeOptions: string[];
   runs: SideBySideRun[];
   median: { dispatcher: ProcessCost; prometheus: ProcessCost; cpuRatio: number };
@@ -170,6 +172,7 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
       detectors,
       durationMs,
       compileCache,
+      turbofan: process.env.DEUCALION_TURBOFAN === '1',
       nodeOptions,
       runs: results,
       median: m,
@@ -188,7 +191,7 @@ export function formatSidecarBench(r: SidecarBenchResult): string {
     `  ${name.padEnd(11)} ${c.cpuMsPerSec.toFixed(2).padStart(8)} ms/s   RSS ${c.rssMb.toFixed(1).padStart(6)} MB (peak ${c.rssMaxMb.toFixed(1)}, anon ${c.rssAnonMb.toFixed(1)})   ${c.scrapes} scrapes`;
   return [
     `Sidecar cost: ${r.series}-series target scraped every 1 s by both, ${r.durationMs / 1000} s measured, median of ${r.runs.length} runs`,
-    `  dispatcher: ${r.detectors.length} detectors on every series (${r.detectors.join(', ')}), Node ${r.node}${r.compileCache ? ', compile cache' : ''}${r.nodeOptions.length ? `, ${r.nodeOptions.join(' ')}` : ''}`,
+    `  dispatcher: ${r.detectors.length} detectors on every series (${r.detectors.join(', ')}), Node ${r.node}${r.compileCache ? ', compile cache' : ''}${r.turbofan ? ', TurboFan on' : ', TurboFan off (default)'}${r.nodeOptions.length ? `, ${r.nodeOptions.join(' ')}` : ''}`,
     `  peer: ${r.prometheus}`,
     row('dispatcher', m.dispatcher),
     row('prometheus', m.prometheus),
