@@ -6,7 +6,7 @@
 import { Entry, ExpositionParser, SeriesCache, detachString } from '../expo/index.ts';
 import type { Resolved } from '../contracts/types.ts';
 import type { DetectorConfig, ScrapeFormat, SeriesConfig } from './config.ts';
-import { createSeriesState, feedSample, matchSlots, type DetectorSlot, type Findings, type SeriesState } from './series-state.ts';
+import { acceptSample, createSeriesState, feedSample, judgeBatch, matchSlots, type DetectorSlot, type Findings, type SeriesState } from './series-state.ts';
 
 export interface IngestStats {
   samples: number;
@@ -24,6 +24,8 @@ export class DetectionEngine {
   private series: SeriesConfig;
   private cache: SeriesCache<SeriesState>;
   private readonly parser = new ExpositionParser('', 'prometheus', { lazyLabels: true, reuseMetadata: true });
+  /** Series with a sample to judge in the current scrape. */
+  private readonly batch: SeriesState[] = [];
   /** Series in the last successful scrape. */
   private readonly live = new Set<SeriesState>();
   /** Series that went missing, by key, oldest first; still fed NaN until vanishAfter. */
@@ -65,19 +67,22 @@ export class DetectionEngine {
     this.created = 0;
     let samples = 0;
     let parseErrors = 0;
+    const batch = this.batch;
     parser.reset(text, format);
     cache.begin();
     for (let e = cache.next(parser); e !== Entry.End; e = cache.next(parser)) {
       if (e === Entry.Series) {
         samples++;
         const st = cache.resolve(parser, this.admit);
-        if (st !== undefined) feedSample(st, parser.timestamp() ?? now, parser.value(), detectors, resolveAfter, out);
+        if (st !== undefined && acceptSample(st, parser.timestamp() ?? now, parser.value())) batch.push(st);
       } else if (e === Entry.Error) {
         parseErrors++;
         this.firstError ??= parser.error().message;
       }
     }
     parser.reset('', format); // do not pin the body until the next scrape
+    judgeBatch(batch, detectors, resolveAfter, out);
+    batch.length = 0; // hold no series past the cycle
     const gone = cache.end();
     for (const st of gone) this.markVanished(st, now);
     for (const st of this.carried.values()) this.markVanished(st, now);

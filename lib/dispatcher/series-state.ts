@@ -24,6 +24,8 @@ export interface SeriesState {
   rate: CounterRate | undefined;
   /** Time of the last sample fed; samples at or before it are skipped (duplicates, clock going back). */
   lastT: number;
+  /** The value fed at lastT (a rate for cumulative series), as the detectors see it. */
+  x: number;
   /** One per configured detector, by index; undefined where the detector's selector does not match. */
   slots: (DetectorSlot | undefined)[];
   /** When the series was last missing from a scrape it used to be in; NaN while it is present. */
@@ -55,13 +57,27 @@ export function matchSlots(detectors: readonly DetectorConfig[], labels: Labels)
 }
 
 export function createSeriesState(key: string, labels: Labels, counter: boolean, slots: (DetectorSlot | undefined)[]): SeriesState {
-  return { key, labels, rate: counter ? createCounterRate() : undefined, lastT: Number.NEGATIVE_INFINITY, slots, vanishedAt: NaN };
+  return { key, labels, rate: counter ? createCounterRate() : undefined, lastT: Number.NEGATIVE_INFINITY, x: NaN, slots, vanishedAt: NaN };
 }
 
 /**
- * Feed one sample (value NaN = missing) to every detector of the series and record what it finds.
- * Counters are converted to per-second rates first; the first sample of a counter only primes the rate.
+ * Take one sample (value NaN = missing) as the series' input for this cycle: counters are converted to
+ * per-second rates first (the first sample of a counter only primes the rate). Returns false when there
+ * is nothing to judge: a sample not newer than the last one, or a counter's first sample.
  */
+export function acceptSample(st: SeriesState, t: number, value: number): boolean {
+  if (t <= st.lastT) return false;
+  st.lastT = t;
+  let x = value;
+  if (st.rate !== undefined && !Number.isNaN(value)) {
+    x = st.rate.update(t, value);
+    if (Number.isNaN(x)) return false;
+  }
+  st.x = x;
+  return true;
+}
+
+/** Feed one sample to every detector of the series and record what they find. */
 export function feedSample(
   st: SeriesState,
   t: number,
@@ -70,29 +86,45 @@ export function feedSample(
   resolveAfter: number,
   out: Findings,
 ): void {
-  if (t <= st.lastT) return;
-  st.lastT = t;
-  let x = value;
-  if (st.rate !== undefined && !Number.isNaN(value)) {
-    x = st.rate.update(t, value);
-    if (Number.isNaN(x)) return;
-  }
+  if (!acceptSample(st, t, value)) return;
   const slots = st.slots;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    if (slot === undefined) continue;
-    const score = clampScore(slot.online.update(t, x));
-    if (score >= 1) {
-      slot.active = true;
+    if (slot !== undefined) judge(st, slot, detectors[i].name, resolveAfter, out);
+  }
+}
+
+/**
+ * Judge the accepted samples of a batch of series, detector by detector. One detector
+ * over all series, then the next: at one scrape a second the caches are cold at every cycle, and
+ * running one detector's code and call sites over hundreds of series keeps them hot and monomorphic
+ * (measured: ~2x cheaper than every detector per series in turn, bench/sidecar.ts).
+ */
+export function judgeBatch(batch: readonly SeriesState[], detectors: readonly DetectorConfig[], resolveAfter: number, out: Findings): void {
+  for (let i = 0; i < detectors.length; i++) {
+    const name = detectors[i].name;
+    for (let k = 0; k < batch.length; k++) {
+      const st = batch[k];
+      const slot = st.slots[i];
+      if (slot !== undefined) judge(st, slot, name, resolveAfter, out);
+    }
+  }
+}
+
+function judge(st: SeriesState, slot: DetectorSlot, detector: string, resolveAfter: number, out: Findings): void {
+  const t = st.lastT;
+  const x = st.x;
+  const score = clampScore(slot.online.update(t, x));
+  if (score >= 1) {
+    slot.active = true;
+    slot.calm = 0;
+    out.anomalies.push(describeAnomaly(detector, st.labels, t, x, score, slot.online));
+  } else if (slot.active && score < 1) {
+    // NaN (no opinion) neither confirms nor clears an anomaly.
+    if (++slot.calm >= resolveAfter) {
+      slot.active = false;
       slot.calm = 0;
-      out.anomalies.push(describeAnomaly(detectors[i].name, st.labels, t, x, score, slot.online));
-    } else if (slot.active && score < 1) {
-      // NaN (no opinion) neither confirms nor clears an anomaly.
-      if (++slot.calm >= resolveAfter) {
-        slot.active = false;
-        slot.calm = 0;
-        out.resolved.push({ detector: detectors[i].name, labels: st.labels, timestamp: t });
-      }
+      out.resolved.push({ detector, labels: st.labels, timestamp: t });
     }
   }
 }
