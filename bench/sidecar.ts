@@ -1,19 +1,19 @@
 // Run: node_modules/.bin/node bench/sidecar.ts [--json] [--runs 5] [--duration 60s] [--warmup 10s]
-//      [--series 500] [--detectors zscore,ewma,stuck] [--no-parser] [--no-compile-cache] [--node-options "..."]
+//      [--series 500] [--detectors zscore,ewma,stuck] [--no-parser] [--no-compile-cache] [--node-options "..."] [--gzip]
 //   or: deucalion bench sidecar [--json] ...
 //
 // The sidecar's cost (issue 3). (1) The parser bench (bench/parser.ts: our parser vs
 // parse-prometheus-text-format, bar >= 10x). (2) Side by side, same machine, same target, same interval:
 // the dispatcher (`deucalion dispatcher`, 3 detectors on every series) and the real Prometheus
 // (/usr/bin/prometheus, one scrape job, a temp TSDB) both scrape a 500-series target every 1 s. The
-// target runs in its own process. After a warm-up, each process' CPU (utime+stime from /proc/PID/stat)
+// target runs in its own process. After a warm-up, each process' CPU (on-CPU time of all its threads from /proc/PID/task/*/schedstat)
 // and RSS (VmRSS, sampled every second; RssAnon too) are measured over --duration. Fresh processes per
 // run; medians over runs, the CPU ratio as the median of per-run ratios.
 // Bars: dispatcher CPU / Prometheus CPU <= 1.0 and dispatcher RSS <= 50 MB (paper sidecar: 3.03 ms/s, 70.6 MB).
 // The dispatcher runs as it should in production: with NODE_COMPILE_CACHE filled by a first start
 // (docs/dispatcher.md, "Memory"); --no-compile-cache shows the cost without.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,11 +31,14 @@ export interface SidecarBenchOptions {
   durationMs?: number;
   warmupMs?: number;
   series?: number;
-  detectors?: string[];
+  /** Comma-separated when a string (as from the CLI). */
+  detectors?: string[] | string;
   parser?: boolean;
   compileCache?: boolean;
-  /** Extra node flags for the dispatcher process (e.g. --max-semi-space-size=1). */
-  nodeOptions?: string[];
+  /** Extra node flags for the dispatcher process (e.g. --max-semi-space-size=1); a string is split on spaces. */
+  nodeOptions?: string[] | string;
+  /** Make the dispatcher ask for gzip like Prometheus does (default: its loopback default, identity). */
+  gzip?: boolean;
   log?: (line: string) => void;
 }
 
@@ -66,6 +69,8 @@ export interface SidecarBenchResult {
   compileCache: boolean;
   /** The dispatcher turns V8's TurboFan off unless DEUCALION_TURBOFAN=1 (cli/commands/dispatcher.ts). */
   turbofan: boolean;
+  /** Whether the dispatcher asked for gzip (Prometheus always does). */
+  gzip: boolean;
   nodeOptions: string[];
   runs: SideBySideRun[];
   median: { dispatcher: ProcessCost; prometheus: ProcessCost; cpuRatio: number };
@@ -100,16 +105,17 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
   const durationMs = options.durationMs ?? 60_000;
   const warmupMs = options.warmupMs ?? Math.min(10_000, Math.max(3000, durationMs / 4));
   const series = options.series ?? 500;
-  const detectors = options.detectors ?? ['zscore', 'ewma', 'stuck'];
+  const detectors = typeof options.detectors === 'string' ? options.detectors.split(',') : (options.detectors ?? ['zscore', 'ewma', 'stuck']);
+  const gzip = options.gzip === true;
   const compileCache = options.compileCache !== false;
-  const nodeOptions = options.nodeOptions ?? [];
+  const nodeOptions = typeof options.nodeOptions === 'string' ? options.nodeOptions.split(' ').filter(Boolean) : (options.nodeOptions ?? []);
   const work = mkdtempSync(join(tmpdir(), 'deucalion-bench-sidecar-'));
   const sink = await startCountingSink();
   const target = await startTargetProcess(series);
   const promVersion = spawnSync(PROMETHEUS, ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? 'not found';
   const config = join(work, 'dispatcher.yaml');
   const metricsPort = await freePort();
-  writeFileSync(config, [`target: { url: "${target.url}", interval: 1s, timeout: 1s }`, 'detectors:', ...detectors.map((d) => `  - name: ${d}`), `sink: { url: "${sink.url}" }`, `listen: "127.0.0.1:${metricsPort}"`, ''].join('\n'));
+  writeFileSync(config, [`target: { url: "${target.url}", interval: 1s, timeout: 1s${gzip ? ', gzip: true' : ''} }`, 'detectors:', ...detectors.map((d) => `  - name: ${d}`), `sink: { url: "${sink.url}" }`, `listen: "127.0.0.1:${metricsPort}"`, ''].join('\n'));
   const env = { ...process.env, LOG_LEVEL: 'warn', POD_NAME: 'bench', POD_NAMESPACE: 'bench', ...(compileCache ? { NODE_COMPILE_CACHE: join(work, 'compile-cache') } : {}) };
   const startDispatcher = () => spawn(process.execPath, [...nodeOptions, CLI, 'dispatcher', '--config', config], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
@@ -127,7 +133,7 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
       const prom = spawn(PROMETHEUS, [`--config.file=${promConfig}`, `--storage.tsdb.path=${promDir}`, `--web.listen-address=127.0.0.1:${await freePort()}`, '--log.level=warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
       const dispatcher = startDispatcher();
       await sleep(warmupMs);
-      const before = { d: cpuTicks(dispatcher.pid!), p: cpuTicks(prom.pid!), scrapes: await target.counts(), ...sink.counts };
+      const before = { d: cpuMs(dispatcher.pid!), p: cpuMs(prom.pid!), scrapes: await target.counts(), ...sink.counts };
       const rss = { d: [] as number[], p: [] as number[], dAnon: [] as number[], pAnon: [] as number[] };
       const start = Date.now();
       while (Date.now() - start < durationMs) {
@@ -140,12 +146,12 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
         rss.pAnon.push(p.anon);
       }
       const seconds = (Date.now() - start) / 1000;
-      const after = { d: cpuTicks(dispatcher.pid!), p: cpuTicks(prom.pid!), scrapes: await target.counts(), ...sink.counts };
+      const after = { d: cpuMs(dispatcher.pid!), p: cpuMs(prom.pid!), scrapes: await target.counts(), ...sink.counts };
       const seriesTracked = await scrapeGauge(`http://127.0.0.1:${metricsPort}/metrics`, 'deucalion_dispatcher_series');
       await Promise.all([stop(dispatcher), stop(prom)]);
       rmSync(promDir, { recursive: true, force: true });
-      const cost = (ticks: number, r: number[], anon: number[], scrapes: number): ProcessCost => ({
-        cpuMsPerSec: (ticks * (1000 / CLK_TCK)) / seconds,
+      const cost = (cpu: number, r: number[], anon: number[], scrapes: number): ProcessCost => ({
+        cpuMsPerSec: cpu / seconds,
         rssMb: median(r),
         rssMaxMb: Math.max(...r),
         rssAnonMb: median(anon),
@@ -173,6 +179,7 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
       durationMs,
       compileCache,
       turbofan: process.env.DEUCALION_TURBOFAN === '1',
+      gzip,
       nodeOptions,
       runs: results,
       median: m,
@@ -191,7 +198,7 @@ export function formatSidecarBench(r: SidecarBenchResult): string {
     `  ${name.padEnd(11)} ${c.cpuMsPerSec.toFixed(2).padStart(8)} ms/s   RSS ${c.rssMb.toFixed(1).padStart(6)} MB (peak ${c.rssMaxMb.toFixed(1)}, anon ${c.rssAnonMb.toFixed(1)})   ${c.scrapes} scrapes`;
   return [
     `Sidecar cost: ${r.series}-series target scraped every 1 s by both, ${r.durationMs / 1000} s measured, median of ${r.runs.length} runs`,
-    `  dispatcher: ${r.detectors.length} detectors on every series (${r.detectors.join(', ')}), Node ${r.node}${r.compileCache ? ', compile cache' : ''}${r.turbofan ? ', TurboFan on' : ', TurboFan off (default)'}${r.nodeOptions.length ? `, ${r.nodeOptions.join(' ')}` : ''}`,
+    `  dispatcher: ${r.detectors.length} detectors on every series (${r.detectors.join(', ')}), Node ${r.node}${r.compileCache ? ', compile cache' : ''}${r.turbofan ? ', TurboFan on' : ', TurboFan off (default)'}${r.gzip ? ', gzip (as Prometheus)' : ', no gzip (loopback default)'}${r.nodeOptions.length ? `, ${r.nodeOptions.join(' ')}` : ''}`,
     `  peer: ${r.prometheus}`,
     row('dispatcher', m.dispatcher),
     row('prometheus', m.prometheus),
@@ -202,12 +209,19 @@ export function formatSidecarBench(r: SidecarBenchResult): string {
 
 // ---- processes and /proc ----
 
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the full line)
+// CPU time in ms, to the nanosecond: the sum of every thread's on-CPU time (/proc/PID/task/TID/schedstat,
+// first field). utime+stime from /proc/PID/stat count whole clock ticks (10 ms here), too coarse for
+// processes that use 1-3 ms per second: a 60 s window would hold only a dozen ticks.
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between readdir and read
+    }
+  }
+  return ns / 1e6;
 }
 
 function memory(pid: number): { rss: number; anon: number } {
@@ -320,7 +334,8 @@ if (import.meta.main) {
       detectors: value('--detectors')?.split(','),
       parser: !args.includes('--no-parser'),
       compileCache: !args.includes('--no-compile-cache'),
-      nodeOptions: value('--node-options')?.split(' ').filter(Boolean),
+      nodeOptions: value('--node-options'),
+      gzip: args.includes('--gzip'),
     });
   }
 }

@@ -123,9 +123,17 @@ function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv): TargetCo
   const timeoutMs = f.duration(t.timeout, 'target.timeout', Math.min(10_000, intervalMs), 1);
   if (timeoutMs > intervalMs) f.fail('target.timeout', `must not exceed target.interval (${intervalMs} ms), got ${timeoutMs} ms`);
   const bodySizeLimit = f.bytes(t.bodySizeLimit, 'target.bodySizeLimit', 16 * 1024 * 1024);
-  const gzip = f.boolean(t.gzip, 'target.gzip', true);
+  // Compression saves network bytes at the cost of CPU on both ends; on the loopback a sidecar scrapes
+  // there are no bytes to save, so by default only remote targets are asked for gzip.
+  const gzip = f.boolean(t.gzip, 'target.gzip', url === undefined || !isLoopback(new URL(url).hostname));
   const fallbackFormat = f.oneOf(t.fallbackFormat, 'target.fallbackFormat', ['prometheus', 'openmetrics', 'none'] as const, 'prometheus');
   return url === undefined ? undefined : { url, intervalMs, timeoutMs, bodySizeLimit, gzip, fallbackFormat };
+}
+
+/** localhost, 127.0.0.0/8 or ::1 (URL hostnames keep IPv6 brackets). */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 /** http://127.0.0.1:$DEUCALION_SCRAPE_PORT$DEUCALION_SCRAPE_PATH, from the pod's prometheus.io annotations. */

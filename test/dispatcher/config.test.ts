@@ -32,6 +32,19 @@ describe('dispatcher config', () => {
     expect(c.listen).toEqual({ host: '0.0.0.0', port: 9464, explicit: true });
   });
 
+  it('asks for gzip by default only when the target is not on the loopback', async () => {
+    const gzipFor = async (url: string) => (await loadConfig(`target: { url: "${url}" }`, { source: 't', env: {} })).target.gzip;
+    expect(await gzipFor('http://127.0.0.1:8080/metrics')).toBe(false);
+    expect(await gzipFor('http://127.1.2.3:8080/metrics')).toBe(false);
+    expect(await gzipFor('http://localhost:8080/metrics')).toBe(false);
+    expect(await gzipFor('http://[::1]:8080/metrics')).toBe(false);
+    expect(await gzipFor('http://10.0.0.7:8080/metrics')).toBe(true);
+    expect(await gzipFor('http://app.default.svc:8080/metrics')).toBe(true);
+    expect(await gzipFor('http://127.0.0.1.example.com/metrics')).toBe(true);
+    expect((await loadConfig('target: { url: "http://127.0.0.1:8080/", gzip: true }', { source: 't', env: {} })).target.gzip).toBe(true);
+    expect((await loadConfig('', { source: 't', env: { DEUCALION_SCRAPE_PORT: '8080' } })).target.gzip).toBe(false);
+  });
+
   it('fills defaults from the downward API environment', async () => {
     const c = await loadConfig('{}', { source: 'c.yaml', env: { ...env, DEUCALION_SCRAPE_PORT: '9102', DEUCALION_SCRAPE_PATH: 'stats/prometheus' } });
     expect(c.target.url).toBe('http://127.0.0.1:9102/stats/prometheus');
