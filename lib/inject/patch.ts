@@ -72,6 +72,8 @@ export function dispatcherContainer(plan: SidecarPlan): Record<string, unknown> 
     fromAnnotation('DEUCALION_SCRAPE_PORT', SCRAPE_PORT_ANNOTATION),
     fromAnnotation('DEUCALION_SCRAPE_PATH', SCRAPE_PATH_ANNOTATION),
     { name: 'DEUCALION_CONFIG', value: `${CONFIG_MOUNT_PATH}/config.yaml` },
+    // The port the container declares and the probes use; it overrides a `listen:` in the ConfigMap.
+    { name: 'DEUCALION_HTTP_PORT', value: String(plan.port) },
   ];
   if (plan.sink) env.push({ name: 'K_SINK', value: plan.sink });
   const probe = (path: string, period: number) => ({ httpGet: { path, port: HTTP_PORT_NAME }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });

@@ -127,3 +127,19 @@ describe('the offline Pod schema check', () => {
     expect(validatePod(pod)).toEqual([message]);
   });
 });
+
+describe('the injected dispatcher listens where its port and probes point', () => {
+  it.each([9464, 9555])('sidecar.port %i', async (port) => {
+    const { dispatcherContainer } = await import('../../lib/inject/patch.ts');
+    const { loadConfig } = await import('../../lib/dispatcher/config.ts');
+    const config = resolveInjectorConfig({});
+    const plan = { kind: 'sidecar' as const, image: 'd:1', imagePullPolicy: 'IfNotPresent', configMap: 'c', mode: 'container' as const, port, runAsUser: 65532, readinessProbe: true, sink: 'http://sink/', resources: config.sidecar.resources };
+    const container = dispatcherContainer(plan) as { ports: { name: string; containerPort: number }[]; env: { name: string; value?: string }[]; readinessProbe: { httpGet: { port: string } } };
+    const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    // Even a ConfigMap that says otherwise: the container's port wins.
+    const dispatcher = await loadConfig('target: { url: "http://127.0.0.1:8080/metrics" }\nlisten: 9999\n', { source: 'cm', env });
+    const named = container.ports.find((p) => p.name === container.readinessProbe.httpGet.port);
+    expect(named?.containerPort).toBe(port);
+    expect(dispatcher.listen.port).toBe(port);
+  });
+});
