@@ -38,6 +38,8 @@ export interface NetworkBenchOptions {
   loopback?: boolean;
   /** Where result files go; null = don't write. Default bench/results. */
   resultsDir?: string | null;
+  /** false (`deucalion bench network --no-write`): write no result files, as resultsDir: null. */
+  write?: boolean;
   /** Progress lines (stderr by default). */
   log?: (line: string) => void;
   command?: string;
@@ -45,6 +47,11 @@ export interface NetworkBenchOptions {
 
 export const BARS = { sidecarApp: 0.99, sidecarCentral: 0.99, federatedCentral: 0.95 };
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+
+/** Where results go: resultsDir when given (null: nowhere), else nowhere for write: false, else bench/results. */
+export function resultsDirOf(options: { resultsDir?: string | null; write?: boolean }): string | null {
+  return options.resultsDir !== undefined ? options.resultsDir : options.write === false ? null : RESULTS;
+}
 
 export async function runNetworkBench(options: NetworkBenchOptions): Promise<number> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -114,7 +121,7 @@ export async function runNetworkBench(options: NetworkBenchOptions): Promise<num
     command: options.command ?? 'deucalion bench network',
     incidents: options.incidents === true,
   });
-  const resultsDir = options.resultsDir === undefined ? RESULTS : options.resultsDir;
+  const resultsDir = resultsDirOf(options);
   if (resultsDir) writeResults(report, resultsDir, options.incidents ? 'network-incidents' : 'network');
   if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(`${formatTable(report)}\n\n${formatBars(report)}\n\n${formatCostTable(report)}\n${resultsDir ? `\nwritten to ${join(resultsDir, options.incidents ? 'network-incidents' : 'network')}.{json,md,svg,html}\n` : ''}`);

@@ -57,3 +57,13 @@ describe.each([
     expect(report.modes.centralized.reduction).toEqual({ app: 0, central: 0 });
   });
 });
+
+describe('deucalion bench network options', () => {
+  it('--no-write through the CLI writes no result files', async () => {
+    const { parseOptions } = await import('../../cli/commands/bench.ts');
+    const { resultsDirOf } = await import('../../bench/network.ts');
+    expect(resultsDirOf(parseOptions(['--no-write']))).toBeNull();
+    expect(resultsDirOf(parseOptions([]))).toMatch(/bench\/results\/?$/);
+    expect(resultsDirOf({ resultsDir: '/tmp/x', write: false })).toBe('/tmp/x');
+  });
+});
