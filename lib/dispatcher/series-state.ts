@@ -98,7 +98,7 @@ export function feedSample(
  * Judge the accepted samples of a batch of series, detector by detector. One detector
  * over all series, then the next: at one scrape a second the caches are cold at every cycle, and
  * running one detector's code and call sites over hundreds of series keeps them hot and monomorphic
- * (measured: ~2x cheaper than every detector per series in turn, bench/sidecar.ts).
+ * (measured in-process at one scrape a second: detection ~30% cheaper than every detector per series).
  */
 export function judgeBatch(batch: readonly SeriesState[], detectors: readonly DetectorConfig[], resolveAfter: number, out: Findings): void {
   for (let i = 0; i < detectors.length; i++) {
