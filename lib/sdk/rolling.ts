@@ -69,10 +69,41 @@ export class RollingStats {
   }
 }
 
-/** Median of the first n values of `scratch` (reordered in place). */
+/** Median of the first n values of `scratch` (reordered in place). Quickselect: O(n), no allocation
+ *  (sorting a subarray view was ~3x slower and allocated per call; mad calls this twice per sample). */
 export function median(scratch: Float64Array, n: number): number {
   if (n === 0) return NaN;
-  const view = scratch.subarray(0, n).sort();
   const mid = n >> 1;
-  return n % 2 === 1 ? view[mid] : (view[mid - 1] + view[mid]) / 2;
+  select(scratch, n - 1, mid);
+  const upper = scratch[mid];
+  if (n % 2 === 1) return upper;
+  // Even n: the lower middle value is the largest of the part left of `mid`.
+  let lower = scratch[0];
+  for (let i = 1; i < mid; i++) if (scratch[i] > lower) lower = scratch[i];
+  return (lower + upper) / 2;
+}
+
+/** Reorder a[0..last] so that a[k] holds the value a sort would put there, smaller ones before it. */
+function select(a: Float64Array, last: number, k: number): void {
+  let left = 0;
+  let right = last;
+  while (left < right) {
+    const pivot = a[(left + right) >> 1];
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return; // j < k < i: a[k] equals the pivot
+  }
 }
