@@ -74,7 +74,11 @@ export class DetectionEngine {
       if (e === Entry.Series) {
         samples++;
         const st = cache.resolve(parser, this.admit);
-        if (st !== undefined && acceptSample(st, parser.timestamp() ?? now, parser.value())) batch.push(st);
+        if (st !== undefined && acceptSample(st, parser.timestamp() ?? now, parser.value()) && !st.batched) {
+          // A series twice in one body (invalid, but seen) is judged once per scrape.
+          st.batched = true;
+          batch.push(st);
+        }
       } else if (e === Entry.Error) {
         parseErrors++;
         this.firstError ??= parser.error().message;
@@ -82,6 +86,7 @@ export class DetectionEngine {
     }
     parser.reset('', format); // do not pin the body until the next scrape
     judgeBatch(batch, detectors, resolveAfter, out);
+    for (const st of batch) st.batched = false;
     batch.length = 0; // hold no series past the cycle
     const gone = cache.end();
     for (const st of gone) this.markVanished(st, now);

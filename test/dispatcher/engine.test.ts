@@ -52,6 +52,14 @@ describe('DetectionEngine', () => {
     expect(out.map((o) => o.anomalies.map((a) => [a.value, a.timestamp]))).toEqual([[], [[20, 2000]], []]);
   });
 
+  it('judges a series that appears twice in one body once, and again in the next scrape', async () => {
+    const engine = new DetectionEngine(...args(await config(threshold(10))));
+    const first = run(engine, 'g 50 1000\ng 60 2000\n', 3000);
+    expect(first.anomalies.map((a) => [a.value, a.timestamp])).toEqual([[50, 1000]]);
+    const next = run(engine, 'g 70 4000\n', 5000);
+    expect(next.anomalies.map((a) => [a.value, a.timestamp])).toEqual([[70, 4000]]);
+  });
+
   it('feeds vanished series as missing until vanishAfter, resumes them if they return, then forgets them', async () => {
     const engine = new DetectionEngine(...args(await config(`detectors:\n  - name: stuck\n    params: { absent: 2s }\nseries: { vanishAfter: 5s }`)));
     const both = 'a 1\nb 1\n';
