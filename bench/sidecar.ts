@@ -331,7 +331,7 @@ if (import.meta.main) {
       durationMs: value('--duration') ? parseDuration(value('--duration')!) : undefined,
       warmupMs: value('--warmup') ? parseDuration(value('--warmup')!) : undefined,
       series: value('--series') ? Number(value('--series')) : undefined,
-      detectors: value('--detectors')?.split(','),
+      detectors: value('--detectors'),
       parser: !args.includes('--no-parser'),
       compileCache: !args.includes('--no-compile-cache'),
       nodeOptions: value('--node-options'),

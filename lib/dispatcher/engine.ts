@@ -74,11 +74,8 @@ export class DetectionEngine {
       if (e === Entry.Series) {
         samples++;
         const st = cache.resolve(parser, this.admit);
-        if (st !== undefined && acceptSample(st, parser.timestamp() ?? now, parser.value()) && !st.batched) {
-          // A series twice in one body (invalid, but seen) is judged once per scrape.
-          st.batched = true;
-          batch.push(st);
-        }
+        // The cache answers a repeat of a series within one body with undefined: each is judged once.
+        if (st !== undefined && acceptSample(st, parser.timestamp() ?? now, parser.value())) batch.push(st);
       } else if (e === Entry.Error) {
         parseErrors++;
         this.firstError ??= parser.error().message;
@@ -86,7 +83,6 @@ export class DetectionEngine {
     }
     parser.reset('', format); // do not pin the body until the next scrape
     judgeBatch(batch, detectors, resolveAfter, out);
-    for (const st of batch) st.batched = false;
     batch.length = 0; // hold no series past the cycle
     const gone = cache.end();
     for (const st of gone) this.markVanished(st, now);

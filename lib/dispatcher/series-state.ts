@@ -26,8 +26,6 @@ export interface SeriesState {
   lastT: number;
   /** The value fed at lastT (a rate for cumulative series), as the detectors see it. */
   x: number;
-  /** In the batch of the scrape being judged. */
-  batched: boolean;
   /** One per configured detector, by index; undefined where the detector's selector does not match. */
   slots: (DetectorSlot | undefined)[];
   /** When the series was last missing from a scrape it used to be in; NaN while it is present. */
@@ -59,7 +57,7 @@ export function matchSlots(detectors: readonly DetectorConfig[], labels: Labels)
 }
 
 export function createSeriesState(key: string, labels: Labels, counter: boolean, slots: (DetectorSlot | undefined)[]): SeriesState {
-  return { key, labels, rate: counter ? createCounterRate() : undefined, lastT: Number.NEGATIVE_INFINITY, x: NaN, batched: false, slots, vanishedAt: NaN };
+  return { key, labels, rate: counter ? createCounterRate() : undefined, lastT: Number.NEGATIVE_INFINITY, x: NaN, slots, vanishedAt: NaN };
 }
 
 /**
