@@ -109,7 +109,8 @@ function checkKnativeService(obj: Manifest, errors: string[]): void {
   else if (containers.filter((c) => c.ports?.length).length > 1) errors.push('knative: only one container may declare ports');
 }
 
-function checkUnknownFields(value: unknown, type: string, path: string, errors: string[]): void {
+/** Strict field validation as the API server does it: unknown fields of `type` (a client-node model name, e.g. V1Pod). */
+export function checkUnknownFields(value: unknown, type: string, path: string, errors: string[]): void {
   if (value === null || value === undefined) return;
   const array = /^Array<(.+)>$/.exec(type);
   if (array) {
