@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { BINARIES, findBinary } from './binaries.ts';
-import { freePort } from './process.ts';
+import { freePort, poll } from './process.ts';
 
 /** An alert as GET /api/v2/alerts returns it (the fields tests look at). */
 export interface GettableAlert {
@@ -261,12 +261,4 @@ async function waitReady(url: string, proc: ChildProcess, output: () => string, 
     timeoutMs,
     () => `alertmanager not ready at ${url}:\n${output()}`,
   );
-}
-
-async function poll(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

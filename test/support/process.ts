@@ -69,3 +69,12 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: stri
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Run `check` every 100 ms until it returns true; throw describe() once timeoutMs has passed. */
+export async function poll(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(describe());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

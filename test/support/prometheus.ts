@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createPrometheusClient, type InstantSample } from '../../lib/prometheus/index.ts';
 import { BINARIES, findBinary } from './binaries.ts';
-import { freePort } from './process.ts';
+import { freePort, poll } from './process.ts';
 
 export interface PrometheusTarget {
   /** Metrics URL, e.g. http://127.0.0.1:PORT/metrics. */
@@ -210,12 +210,4 @@ export async function startMetricsTarget(render: () => string): Promise<MetricsT
         server.closeAllConnections();
       }),
   };
-}
-
-async function poll(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(describe());
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
