@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseDuration } from '../duration.ts';
 import type { UpBus } from './events.ts';
-import { dispatcherArgv, dispatcherBuilt } from './standins/index.ts';
+import { dispatcherArgv } from './argv.ts';
 import type { UpService } from './stack.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
@@ -40,9 +40,6 @@ export interface StartedDispatcher {
 export function startDispatchers(services: UpService[], options: { supervisor: Supervisor; bus: UpBus; workDir: string; sinkUrl?: string; intervalMs: number }): StartedDispatcher[] {
   const sidecars = services.filter((s) => s.sidecar);
   if (!sidecars.length) return [];
-  if (!dispatcherBuilt()) {
-    options.bus.emit('notice', { level: 'warn', msg: '`deucalion dispatcher` is not built yet: sidecar mode runs the stand-in dispatcher of lib/up/standins' });
-  }
   const dir = join(options.workDir, 'dispatchers');
   mkdirSync(dir, { recursive: true });
   return sidecars.map((s) => {

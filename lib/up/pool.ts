@@ -1,14 +1,12 @@
 // Scale-to-zero function instances: each function is a `deucalion function NAME --port P` process,
 // started on its first invocation (the caller waits: the cold start, which is measured), and stopped
 // once it has been idle for its idle time, like the OpenFaaS Pro autoscaler or Knative's KPA.
-import { fileURLToPath } from 'node:url';
 import type { UpBus } from './events.ts';
 import { findFreePort, waitForReady } from './ports.ts';
 import type { UpFunction } from './stack.ts';
-import { scrapeTriggerArgv } from './standins/index.ts';
+import { functionArgv } from './argv.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
-const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
 export interface Instance {
   child: Child;
@@ -83,7 +81,7 @@ export class FunctionPool {
   private async startInstance(state: FunctionState): Promise<Instance> {
     const { fn } = state;
     const port = await findFreePort();
-    const argv = fn.serves === 'scrape-trigger' ? scrapeTriggerArgv(port, fn.config) : [process.execPath, CLI, 'function', fn.serves, '--port', String(port), ...(fn.config ? ['--config', fn.config] : [])];
+    const argv = functionArgv(fn.serves, port, fn.config);
     const env = { ...process.env, ...this.options.baseEnv(fn), ...fn.env, ...this.options.overrideEnv?.(fn), PORT: String(port) };
     const began = performance.now();
     this.options.bus.emit('component', { name: fn.name, kind: 'function', state: 'starting' });

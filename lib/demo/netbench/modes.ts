@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { buildDispatcherConfig } from '../../up/dispatchers.ts';
 import { findFreePort } from '../../up/ports.ts';
 import { buildPrometheusConfig } from '../../up/prometheus.ts';
-import { dispatcherArgv, dispatcherBuilt, scrapeTriggerArgv, scrapeTriggerBuilt } from '../../up/standins/index.ts';
+import { dispatcherArgv, functionArgv } from '../../up/argv.ts';
 import type { Child, Supervisor } from '../../up/supervisor.ts';
 import { federatedQueries, SIDECAR_MATCH } from '../stack.ts';
 import { BOOKINFO, FEDERATIONS } from '../topology.ts';
@@ -19,7 +19,6 @@ export const MODES = ['none', 'centralized', 'sidecar', 'federated'] as const;
 export type Mode = (typeof MODES)[number];
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const CLI = here('../../../cli/main.ts');
 const SERVE = here('../serve.ts');
 const LOAD = here('./load-main.ts');
 const TICK = here('./tick.ts');
@@ -100,7 +99,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     let sinkPort = 0;
     if (mode === 'sidecar' || mode === 'federated') {
       sinkPort = await findFreePort();
-      start('alert-forwarder (central)', 'central', 'alert-forwarder', [process.execPath, CLI, 'function', 'alert-forwarder', '--port', String(sinkPort)], { ALERT_LOG_FILE: join(dir, 'alerts.jsonl') });
+      start('alert-forwarder (central)', 'central', 'alert-forwarder', functionArgv('alert-forwarder', sinkPort), { ALERT_LOG_FILE: join(dir, 'alerts.jsonl') });
       await o.net.waitReady('central', [`http://127.0.0.1:${sinkPort}/health/readiness`]);
     }
 
@@ -115,7 +114,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
         const sink = await o.net.monUrl(podNode(s.name), 'central', sinkPort);
         const config = join(dir, `dispatcher-${s.name}.yaml`);
         writeFileSync(config, buildDispatcherConfig({ metricsUrl: `http://127.0.0.1:${ports[s.name]}/metrics`, intervalMs: o.intervalMs, sinkUrl: `${sink}/`, detectors: [{ name: 'zscore', match: SIDECAR_MATCH, params: { threshold: 5 } }] }));
-        start(dispatcherBuilt() ? 'dispatcher (per pod)' : 'dispatcher stand-in (per pod)', podNode(s.name), `dispatcher-${s.name}`, dispatcherArgv(config), { POD_NAME: s.name, POD_NAMESPACE: 'bookinfo', K_SINK: `${sink}/` });
+        start('dispatcher (per pod)', podNode(s.name), `dispatcher-${s.name}`, dispatcherArgv(config), { POD_NAME: s.name, POD_NAMESPACE: 'bookinfo', K_SINK: `${sink}/` });
       }
     }
 
@@ -127,7 +126,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
         const promPort = await findFreePort();
         await startPrometheus(o, dir, fed, 'prometheus (federation)', node, targets, promPort, start);
         const detectorPort = await findFreePort();
-        start('detector function', node, `detector-${fed}`, [process.execPath, CLI, 'function', 'detector-zscore', '--port', String(detectorPort)], { DEUCALION_DETECTOR_PARAMS: JSON.stringify({ threshold: 5 }) });
+        start('detector function', node, `detector-${fed}`, functionArgv('detector-zscore', detectorPort), { DEUCALION_DETECTOR_PARAMS: JSON.stringify({ threshold: 5 }) });
         const sink = await o.net.monUrl(node, 'central', sinkPort);
         const triggerPort = await findFreePort();
         const config = join(dir, `scrape-trigger-${fed}.yaml`);
@@ -143,7 +142,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
             sink: { url: `${sink}/` },
           }),
         );
-        start(scrapeTriggerBuilt() ? 'scrape-trigger' : 'scrape-trigger stand-in', node, `scrape-trigger-${fed}`, scrapeTriggerArgv(triggerPort, config), { K_SINK: `${sink}/` });
+        start('scrape-trigger', node, `scrape-trigger-${fed}`, functionArgv('scrape-trigger', triggerPort, config), { K_SINK: `${sink}/` });
         await o.net.waitReady(node, [`http://127.0.0.1:${detectorPort}/health/readiness`, `http://127.0.0.1:${triggerPort}/health/liveness`]);
         start('cron tick', node, `tick-${fed}`, [process.execPath, TICK, `http://127.0.0.1:${triggerPort}/`, o.triggerSchedule]);
       }
