@@ -1,6 +1,11 @@
 // Thin wrapper over node:util parseArgs that turns its errors into UsageError (exit code 2).
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from './command.ts';
+
+// Not `import { parseArgs } from 'node:util'`: an ESM import of a builtin evaluates every lazy getter of
+// its namespace, and node:util's load worker_threads, streams and the diff code. The dispatcher sidecar
+// starts through here (docs/dispatcher.md, "Memory").
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = true) {
   try {

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // deucalion: one binary for every component. Commands live in cli/commands/<name>.ts and are imported
 // lazily, so the dispatcher sidecar does not pay for the code of the others.
-import { readdirSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError, type Command } from './command.ts';
+
+// node:fs through getBuiltinModule, not `import`: see args.ts (its namespace's `promises` getter loads
+// fs/promises, readline and file streams into every process, the sidecar included).
+const { readdirSync } = process.getBuiltinModule('node:fs');
 
 // V8's code cache for every module imported after this line (the commands are imported lazily): a
 // function started on demand answers its first event ~100 ms sooner once the cache is warm (measured by

@@ -1,6 +1,5 @@
 // The sidecar dispatcher's lifecycle: load the config (or wait for it), serve /metrics /healthz
 // /readyz, scrape on the interval, reload when the mounted config changes, flush on shutdown.
-import { readFileSync } from 'node:fs';
 import { createLogger, type Logger } from '../log.ts';
 import { ConfigError, loadConfig, type DispatcherConfig, type ListenConfig } from './config.ts';
 import { runCycle, ThrottledWarn } from './cycle.ts';
@@ -172,7 +171,7 @@ async function readConfig(path: string, env: NodeJS.ProcessEnv, log: Logger, pre
   try {
     // Synchronous on purpose: a ConfigMap file is small (<= 1 MiB) and local, and the async read costs
     // four thread-pool round trips (open, stat, read, close), each waking the event loop, every poll.
-    text = readFileSync(path, 'utf8');
+    text = process.getBuiltinModule('node:fs').readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return { exists: true, hash: `error:${String(err)}`, error: err as Error, listen: envListen(env) };
   }

@@ -3,11 +3,12 @@
 // uncompressed body, and the format chosen from the response's Content-Type. Plain http (the pod's
 // own localhost endpoint) goes through the small client of http-get.ts; https through node:https.
 //
-// node:https is taken with process.getBuiltinModule, not `import`: an ESM import of node:http(s) builds
-// its namespace eagerly, which loads undici for http.WebSocket and costs the sidecar ~13 MB of RSS.
+// Builtins are taken with process.getBuiltinModule, not `import`: an ESM import of a builtin evaluates
+// every lazy getter of its namespace (node:http's loads undici for WebSocket, ~13 MB of RSS in the
+// sidecar). node:https is loaded only for https targets and node:zlib only for compressed bodies (a
+// loopback target is not asked for gzip by default).
 import type { IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
-import { gunzipSync, inflateSync } from 'node:zlib';
 import type { ScrapeFormat, TargetConfig } from './config.ts';
 import { HttpGetClient, HttpGetError, type RawResponse } from './http-get.ts';
 
@@ -138,7 +139,8 @@ function decodeResponse(r: RawResponse, target: TargetConfig): ScrapeResult {
   const format = formatOf(contentType) ?? (target.fallbackFormat === 'none' ? undefined : target.fallbackFormat);
   if (!format) throw new ScrapeError('content_type', `received unsupported Content-Type ${JSON.stringify(contentType ?? '')} and no fallbackFormat is set`);
   const encoding = (r.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  const decode = encoding === 'gzip' || encoding === 'x-gzip' ? gunzipSync : encoding === 'deflate' ? inflateSync : undefined;
+  const zlib = encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate' ? process.getBuiltinModule('node:zlib') : undefined;
+  const decode = zlib && (encoding === 'deflate' ? zlib.inflateSync : zlib.gunzipSync);
   if (!decode && encoding !== 'identity' && encoding !== '') throw new ScrapeError('encoding', `unsupported Content-Encoding ${JSON.stringify(encoding)}`);
   // Decompressed in one synchronous call: for the kB to MB of a scrape that is cheaper than a zlib
   // stream per scrape (a new inflate context and a thread-pool hop per chunk).

@@ -3,7 +3,7 @@
 // watch on the file would keep following the old inode. The directory is watched instead, any event
 // there triggers a (debounced) re-read, and a slow poll covers filesystems without inotify events and
 // a directory that does not exist yet. The caller compares contents, so spurious calls are harmless.
-import { watch, type FSWatcher } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface ConfigWatcher {
@@ -24,7 +24,7 @@ export function watchConfigFile(path: string, onChange: () => void, options: { p
   const ensureWatcher = () => {
     if (watcher || closed) return;
     try {
-      watcher = watch(dir, { persistent: false }, trigger);
+      watcher = process.getBuiltinModule('node:fs').watch(dir, { persistent: false }, trigger);
       watcher.on('error', () => {
         // The directory went away (unmounted, replaced): drop the watcher; the poll re-creates it.
         watcher?.close();
