@@ -7,6 +7,7 @@ export const command: Command = {
   summary: 'run the sidecar dispatcher: scrape the pod, detect online, send only anomalies',
   usage: `
 Usage: deucalion dispatcher [--config F] [--grace D]
+       deucalion dispatcher --check [--config F]
 
 Scrape the pod's own metrics endpoint, run the configured detectors on every series, and send only
 anomalies as io.deucalion.anomaly.v1 CloudEvents to the sink. Serves /metrics, /healthz and /readyz
@@ -16,6 +17,9 @@ it changes (including Kubernetes ConfigMap updates). See docs/dispatcher.md.
 Options:
   --config F   config YAML (default: $DEUCALION_CONFIG, else /etc/deucalion/config.yaml)
   --grace D    on SIGTERM, keep delivering buffered anomaly events this long (default 10s)
+  --check      validate the config (file and environment, as the dispatcher would read them), print
+               what it resolves to and exit: 0 valid, 1 invalid. Also fills NODE_COMPILE_CACHE with
+               the dispatcher's modules, which is how the image warms its cache at build time.
 Environment:
   POD_NAME, POD_NAMESPACE     pod identity (downward API), in the event source
   K_SINK                      default sink URL (Knative SinkBinding)
@@ -25,7 +29,7 @@ Environment:
   DEUCALION_TURBOFAN=1        keep V8's optimizing compiler on (off by default: cheaper at 1 Hz)
 `,
   async run(argv) {
-    const { values } = parseCommandArgs(argv, { config: { type: 'string' }, grace: { type: 'string' } }, false);
+    const { values } = parseCommandArgs(argv, { config: { type: 'string' }, grace: { type: 'string' }, check: { type: 'boolean' } }, false);
     let graceMs = 10_000;
     if (values.grace !== undefined) {
       try {
@@ -40,8 +44,17 @@ Environment:
     // keeps TurboFan (e.g. for thousands of series at short intervals with heavy detectors).
     if (process.env.DEUCALION_TURBOFAN !== '1') process.getBuiltinModule('node:v8').setFlagsFromString('--no-opt');
     // Imported here, not at the top: `deucalion --help` imports every command module.
-    const { startDispatcher, DEFAULT_CONFIG_PATH } = await import('../../lib/dispatcher/index.ts');
+    const { startDispatcher, checkConfig, DEFAULT_CONFIG_PATH } = await import('../../lib/dispatcher/index.ts');
     const configPath = values.config ?? (process.env.DEUCALION_CONFIG?.trim() || DEFAULT_CONFIG_PATH);
+    if (values.check) {
+      const checked = await checkConfig(configPath, process.env);
+      if (!checked.ok) {
+        process.stderr.write(`${checked.message}\n`);
+        return 1;
+      }
+      process.stdout.write(`${checked.message}\n`);
+      return 0;
+    }
     const running = await startDispatcher({ configPath, env: process.env });
     await untilSignal();
     await running.stop(graceMs);

@@ -1,6 +1,7 @@
 // The sidecar dispatcher's lifecycle: load the config (or wait for it), serve /metrics /healthz
 // /readyz, scrape on the interval, reload when the mounted config changes, flush on shutdown.
-import { createLogger, type Logger } from '../log.ts';
+import { formatDuration } from '../duration.ts';
+import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { ConfigError, loadConfig, type DispatcherConfig, type ListenConfig } from './config.ts';
 import { runCycle, ThrottledWarn } from './cycle.ts';
 import { DetectionEngine } from './engine.ts';
@@ -162,6 +163,25 @@ interface ReadResult {
   config?: DispatcherConfig;
   error?: Error;
   listen: ListenConfig;
+}
+
+/** `deucalion dispatcher --check`: read and validate the config exactly as the dispatcher would and say
+ *  what it resolves to (or every problem found). */
+export async function checkConfig(path: string, env: NodeJS.ProcessEnv): Promise<{ ok: boolean; message: string }> {
+  const read = await readConfig(path, env, silentLogger);
+  if (read.error) return { ok: false, message: read.error instanceof ConfigError ? read.error.message : `${path}: ${read.error.message}` };
+  const c = read.config!;
+  const t = c.target;
+  const lines = [
+    `${c.source}: config OK`,
+    `  target     ${t.url} every ${formatDuration(t.intervalMs)} (timeout ${formatDuration(t.timeoutMs)}, gzip ${t.gzip ? 'on' : 'off'})`,
+    ...c.detectors.map((d, i) => `  ${i === 0 ? 'detectors ' : '          '} ${d.name}${d.ref !== d.name ? ` (${d.ref})` : ''} on ${d.match ?? 'every series'}`),
+    `  series     at most ${c.series.max}`,
+    `  sink       ${c.sink.url ?? 'none: anomalies are logged and counted as dropped'}`,
+    `  listen     ${c.listen.host}:${c.listen.port}`,
+    `  identity   pod ${c.namespace}/${c.pod}`,
+  ];
+  return { ok: true, message: lines.join('\n') };
 }
 
 /** Read and validate the file (or, when there is none, a config from the environment alone). An

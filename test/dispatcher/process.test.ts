@@ -1,13 +1,13 @@
 // The dispatcher as Kubernetes runs it: a separate process (`deucalion dispatcher --config F`), a real
 // HTTP target with an injected spike, a real HTTP sink that validates every CloudEvent.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../lib/contracts/index.ts';
 import { requireBinary } from '../support/binaries.ts';
-import { runCli, startCli, waitForHttp, type Started } from '../support/process.ts';
+import { REPO_ROOT, runCli, startCli, waitForHttp, type Started } from '../support/process.ts';
 import { startSink, startTarget, waitFor, type Sink, type Target } from './harness.ts';
 
 const POD = { POD_NAME: 'checkout-7d9f', POD_NAMESPACE: 'shop', LOG_LEVEL: 'info' };
@@ -141,6 +141,35 @@ describe('deucalion dispatcher (separate process)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('target.interval: invalid duration "soon"');
     expect(r.stderr).toContain('detectors[0].params.window: expected a number >= 2, got 1');
+  });
+
+  it('--check validates the config as the dispatcher reads it: a summary and exit 0, or every problem and exit 1', async () => {
+    const target = await startTarget();
+    cleanup.push(() => target.close());
+    const good = await runCli(['dispatcher', '--check', '--config', writeConfig(target, undefined)], POD);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('config OK');
+    expect(good.stdout).toContain(`target     ${target.url} every 100ms (timeout 90ms, gzip off)`);
+    expect(good.stdout).toContain('detectors  zscore on every series');
+    expect(good.stdout).toContain('identity   pod shop/checkout-7d9f');
+
+    // The example of docs/dispatcher.md, as printed there.
+    const doc = readFileSync(join(REPO_ROOT, 'docs/dispatcher.md'), 'utf8');
+    const [, yaml, shown] = /`--check` validates[\s\S]*?```yaml\n([\s\S]*?)```[\s\S]*?```console\n\$ deucalion dispatcher --check --config config.yaml\n([\s\S]*?)```/.exec(doc)!;
+    const dir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-'));
+    writeFileSync(join(dir, 'config.yaml'), yaml);
+    const documented = await runCli(['dispatcher', '--check', '--config', join(dir, 'config.yaml')], { POD_NAME: '', POD_NAMESPACE: '', K_SINK: '', DEUCALION_HTTP_PORT: '' });
+    expect(documented.code).toBe(0);
+    expect(documented.stdout.replace(join(dir, 'config.yaml'), 'config.yaml')).toBe(shown);
+
+    writeFileSync(join(dir, 'c.yaml'), 'target: { url: "ftp://example/", interval: 1s, timeout: 5s }\ndetectors: [{ name: nosuch }]\n');
+    const bad = await runCli(['dispatcher', '--check', '--config', join(dir, 'c.yaml')], POD);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('target.url: expected an http:// or https:// URL');
+    expect(bad.stderr).toContain('target.timeout: must not exceed target.interval');
+    expect(bad.stderr).toContain('detectors[0].name: unknown detector "nosuch"');
   });
 
   it('waits unready without a config, and starts when the file appears', async () => {
