@@ -10,14 +10,17 @@
 // and RSS (VmRSS, sampled every second; RssAnon too) are measured over --duration. Fresh processes per
 // run; medians over runs, the CPU ratio as the median of per-run ratios.
 // Bars: dispatcher CPU / Prometheus CPU <= 1.0 and dispatcher RSS <= 50 MB (paper sidecar: 3.03 ms/s, 70.6 MB).
-// The dispatcher runs as it should in production: with NODE_COMPILE_CACHE filled by a first start
-// (docs/dispatcher.md, "Memory"); --no-compile-cache shows the cost without.
+// The dispatcher runs as its image runs it: with the image's node flags (lib/dispatcher/node-flags.ts;
+// --node-options replaces them, --node-options "" runs plain node) and a NODE_COMPILE_CACHE filled by
+// `dispatcher --check`, as the image build does (docs/dispatcher.md, "Memory"); --no-compile-cache
+// shows the cost without.
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DISPATCHER_NODE_FLAGS } from '../lib/dispatcher/node-flags.ts';
 import { parseDuration } from '../lib/duration.ts';
 import { generateSidecarTarget, serveTarget } from './sidecar-target.ts';
 
@@ -35,7 +38,7 @@ export interface SidecarBenchOptions {
   detectors?: string[] | string;
   parser?: boolean;
   compileCache?: boolean;
-  /** Extra node flags for the dispatcher process (e.g. --max-semi-space-size=1); a string is split on spaces. */
+  /** Node flags of the dispatcher process instead of the image's (DISPATCHER_NODE_FLAGS); a string is split on spaces. */
   nodeOptions?: string[] | string;
   /** Make the dispatcher ask for gzip like Prometheus does (default: its loopback default, identity). */
   gzip?: boolean;
@@ -108,7 +111,7 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
   const detectors = typeof options.detectors === 'string' ? options.detectors.split(',') : (options.detectors ?? ['zscore', 'ewma', 'stuck']);
   const gzip = options.gzip === true;
   const compileCache = options.compileCache !== false;
-  const nodeOptions = typeof options.nodeOptions === 'string' ? options.nodeOptions.split(' ').filter(Boolean) : (options.nodeOptions ?? []);
+  const nodeOptions = typeof options.nodeOptions === 'string' ? options.nodeOptions.split(' ').filter(Boolean) : (options.nodeOptions ?? [...DISPATCHER_NODE_FLAGS]);
   const work = mkdtempSync(join(tmpdir(), 'deucalion-bench-sidecar-'));
   const sink = await startCountingSink();
   const target = await startTargetProcess(series);
@@ -120,10 +123,9 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
   const startDispatcher = () => spawn(process.execPath, [...nodeOptions, CLI, 'dispatcher', '--config', config], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     if (compileCache) {
-      // A first start fills the compile cache (written when the process exits), as an image build would.
-      const first = startDispatcher();
-      await waitForHttp(`http://127.0.0.1:${metricsPort}/readyz`);
-      await stop(first);
+      // As the image build does (docker/dispatcher.Dockerfile): --check imports every module of the dispatcher.
+      const check = spawnSync(process.execPath, [...nodeOptions, CLI, 'dispatcher', '--check', '--config', config], { env, encoding: 'utf8' });
+      if (check.status !== 0) throw new Error(`dispatcher --check failed: ${check.stderr}`);
     }
     const results: SideBySideRun[] = [];
     for (let run = 0; run < runs; run++) {
@@ -285,18 +287,6 @@ async function scrapeGauge(url: string, name: string): Promise<number> {
   } catch {
     return NaN;
   }
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${url}`);
 }
 
 async function freePort(): Promise<number> {

@@ -4,12 +4,14 @@
 // files are laid out from its COPY lines, and the image's own command runs from exactly those
 // files: the import closure must be inside them, and functions must answer real CloudEvents.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { envOf, find, parseDockerfile, type Stage } from './dockerfile.ts';
+import { DISPATCHER_NODE_FLAGS } from '../../lib/dispatcher/node-flags.ts';
+import { startTarget, waitFor } from '../dispatcher/harness.ts';
+import { envOf, execForm, find, parseDockerfile, type Stage } from './dockerfile.ts';
 import { commandOf, faasBuildContext, layoutFinalStage, type Layout } from './image-layout.ts';
 import { importClosure } from './imports.ts';
 import { REPO_ROOT, freePort, waitForHttp, type Started } from '../support/process.ts';
@@ -105,6 +107,50 @@ describe.each(IMAGES)('$file: the image holds what `deucalion $command` loads', 
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`deucalion ${command}`);
     expect(result.status).toBe(0);
+  });
+});
+
+describe('dispatcher image', () => {
+  const stages = parseDockerfile(join(REPO_ROOT, 'docker/dispatcher.Dockerfile'));
+  const final = stages[stages.length - 1];
+  const layout = layoutFinalStage(stages, REPO_ROOT, REPO_ROOT);
+  afterAll(() => layout.remove());
+
+  it('fills its compile cache at build time, and the sidecar then starts without stripping TypeScript', async () => {
+    const { entrypoint } = commandOf(final);
+    const warm = find(final, 'RUN').find((r) => execForm(r.args)?.includes('--check'));
+    expect(warm, 'a RUN of `dispatcher --check`').toBeDefined();
+    const warmArgv = execForm(warm!.args)!;
+    // Node keys the cache directory by uid and V8 flags: filled as the runtime USER, through the ENTRYPOINT.
+    expect(final.instructions.indexOf(warm!)).toBeGreaterThan(final.instructions.indexOf(find(final, 'USER').at(-1)!));
+    expect(warmArgv.slice(0, entrypoint.length)).toEqual(entrypoint);
+    expect(entrypoint.slice(1, -1)).toEqual(DISPATCHER_NODE_FLAGS);
+    const env = envOf(final);
+    expect(env.NODE_COMPILE_CACHE).toMatch(/^\/app\//);
+    const imageEnv = { ...env, NODE_COMPILE_CACHE: join(layout.root, env.NODE_COMPILE_CACHE) };
+    const cwd = join(layout.root, layout.workdir);
+    const build = localArgv(layout, warmArgv);
+    const built = spawnSync(build[0], build.slice(1), { cwd, env: { PATH: process.env.PATH, ...imageEnv }, encoding: 'utf8' });
+    expect(built.status, built.stderr).toBe(0);
+
+    // The sidecar as a pod runs it, with the same env; Node's debug output names each cache hit and miss.
+    const target = await startTarget();
+    const dir = mkdtempSync(join(tmpdir(), 'deucalion-image-config-'));
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `target: { url: "${target.url}", interval: 100ms, timeout: 90ms }\ndetectors: [{ name: zscore }, { name: ewma }, { name: stuck }]\nlisten: "127.0.0.1:0"\n`);
+    const argv = localArgv(layout, [...entrypoint, 'dispatcher', '--config', config]);
+    const sidecar = start(argv[0], argv.slice(1), cwd, { ...imageEnv, NODE_DEBUG_NATIVE: 'COMPILE_CACHE', POD_NAME: 'p', POD_NAMESPACE: 'n' });
+    try {
+      await waitFor(() => target.scrapes() >= 3 || sidecar.child.exitCode !== null, 'three scrapes', 20_000);
+    } finally {
+      await sidecar.stop();
+      await target.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const out = sidecar.output();
+    expect(target.scrapes(), out).toBeGreaterThanOrEqual(3);
+    expect(out.match(/no transpile cache for StrippedTypeScript \S+/g) ?? []).toEqual([]);
+    expect((out.match(/retrieving transpile cache for StrippedTypeScript \S+\.\.\.success/g) ?? []).length).toBeGreaterThan(30);
   });
 });
 
