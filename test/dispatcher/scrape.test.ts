@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetConfig } from '../../lib/dispatcher/config.ts';
@@ -54,6 +55,44 @@ routes.set('/chunked', (_q, r) => {
 routes.set('/close-delimited', (_q, r) => {
   r.socket!.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n' + TEXT);
 });
+// A large body dribbled in uneven pieces (head split mid-line, chunk-size lines split): every read
+// lands in the client's one reused read buffer, so anything it failed to copy would come out garbled.
+const LARGE = Array.from({ length: 6000 }, (_, i) => `series_${i}{pod="p-${i % 97}",zone="z${i % 7}"} ${(i * 1.25).toFixed(2)}\n`).join('');
+const PIECES = [1, 7, 300, 5000, 17, 70_000, 3, 20_000];
+async function dribble(socket: NodeJS.WritableStream, bytes: Buffer): Promise<void> {
+  for (let at = 0, i = 0; at < bytes.length; at += PIECES[i % PIECES.length], i++) {
+    socket.write(bytes.subarray(at, at + PIECES[i % PIECES.length]));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+// A raw server, not node:http: the body is written by hand, and each request on the kept-alive
+// connection is answered when its head has arrived.
+function dribbleServer(response: () => Buffer): Promise<{ url: string; close(): void }> {
+  const raw = createNetServer((socket) => {
+    let pending = '';
+    socket.on('data', (d: Buffer) => {
+      pending += d.toString('latin1');
+      while (pending.includes('\r\n\r\n')) {
+        pending = pending.slice(pending.indexOf('\r\n\r\n') + 4);
+        void dribble(socket, response());
+      }
+    });
+  });
+  return new Promise((resolve) => raw.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(raw.address() as { port: number }).port}/metrics`, close: () => raw.close() })));
+}
+const byLength = () => {
+  const body = Buffer.from(LARGE);
+  return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+};
+const chunked = () => {
+  const pieces = [Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n')];
+  for (let at = 0; at < LARGE.length; at += 20_000) {
+    const chunk = Buffer.from(LARGE.slice(at, at + 20_000));
+    pieces.push(Buffer.from(`${chunk.length.toString(16)};ext=1\r\n`), chunk, Buffer.from('\r\n'));
+  }
+  pieces.push(Buffer.from('0\r\n\r\n'));
+  return Buffer.concat(pieces);
+};
 routes.set('/idle-close', (q, r) => {
   r.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(TEXT.length) }).end(TEXT);
   setTimeout(() => q.socket.destroy(), 10); // the server drops the idle keep-alive connection
@@ -85,6 +124,23 @@ describe('Scraper', () => {
   ])('reads %s as %s', async (path, format, text) => {
     const r = await scraper.scrape(target(path));
     expect([r.format, r.text, r.bodyBytes]).toEqual([format, text, Buffer.byteLength(text)]);
+  });
+
+  it.each([
+    ['Content-Length', byLength],
+    ['chunked', chunked],
+  ])('reads a %s body larger than its read buffer, sent in uneven pieces, intact and twice on one connection', async (_name, response) => {
+    expect(LARGE.length).toBeGreaterThan(3 * 64 * 1024);
+    const raw = await dribbleServer(response);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await scraper.scrape(target('', { url: raw.url, bodySizeLimit: 1 << 20, timeoutMs: 10_000, intervalMs: 10_000 }));
+        expect(r.bodyBytes).toBe(LARGE.length);
+        expect(r.text === LARGE).toBe(true);
+      }
+    } finally {
+      raw.close();
+    }
   });
 
   it('reconnects when the server closed the idle keep-alive connection', async () => {
