@@ -111,7 +111,8 @@ export async function runSideBySide(options: SidecarBenchOptions, log: (line: st
   const detectors = typeof options.detectors === 'string' ? options.detectors.split(',') : (options.detectors ?? ['zscore', 'ewma', 'stuck']);
   const gzip = options.gzip === true;
   const compileCache = options.compileCache !== false;
-  const nodeOptions = typeof options.nodeOptions === 'string' ? options.nodeOptions.split(' ').filter(Boolean) : (options.nodeOptions ?? [...DISPATCHER_NODE_FLAGS]);
+  const given: unknown = options.nodeOptions;
+  const nodeOptions = typeof given === 'string' ? given.split(' ').filter(Boolean) : Array.isArray(given) ? (given as string[]) : [...DISPATCHER_NODE_FLAGS];
   const work = mkdtempSync(join(tmpdir(), 'deucalion-bench-sidecar-'));
   const sink = await startCountingSink();
   const target = await startTargetProcess(series);
