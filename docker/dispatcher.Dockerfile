@@ -11,7 +11,7 @@
 # Node runs the TypeScript sources directly (type stripping): no build step. What it would otherwise
 # redo in every pod is done once here: `dispatcher --check` loads every module of the dispatcher and
 # fills NODE_COMPILE_CACHE with the stripped sources and V8's code cache. Without it, each sidecar
-# loads Node's WebAssembly TypeScript stripper at start (~13-18 MB more RSS; docs/dispatcher.md,
+# loads Node's WebAssembly TypeScript stripper at start (14-31 MB more RSS, measured; docs/dispatcher.md,
 # "Memory"). Node keys the cache by its version, V8 flags and uid, so the cache is filled by the
 # runtime node, as USER 65532, with the ENTRYPOINT's flags; at run time it is only read (read-only root
 # file system is fine). A pod that runs the sidecar as another uid or adds V8 flags misses the cache
