@@ -149,7 +149,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     }
 
     await sleep(o.warmupMs);
-    for (const p of procs) if (p.child.process.exitCode !== null) throw new Error(`${p.child.name} exited (${p.child.process.exitCode}): ${p.child.tail().split('\n').slice(-3).join(' | ')}`);
+    for (const p of procs) if (p.child.process.exitCode !== null) throw new Error(`${p.child.name} exited (${p.child.process.exitCode}): ${p.child.tail().split('\n').slice(-12).join(' | ')}`);
     const bytes0 = await o.net.monitoringBytes();
     const app0 = await o.net.appBytes();
     const cpu0 = procs.map((p) => cpuMs(p.child.pid));
@@ -171,7 +171,7 @@ export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasu
     const cpu1 = procs.map((p) => cpuMs(p.child.pid));
     const bytes1 = await o.net.monitoringBytes();
     const app1 = await o.net.appBytes();
-    for (const p of procs) if (p.child.process.exitCode !== null) throw new Error(`${p.child.name} exited during the measurement: ${p.child.tail().split('\n').slice(-3).join(' | ')}`);
+    for (const p of procs) if (p.child.process.exitCode !== null) throw new Error(`${p.child.name} exited during the measurement: ${p.child.tail().split('\n').slice(-12).join(' | ')}`);
 
     const delta = (a: Map<string, NodeBytes>, b: Map<string, NodeBytes>, node: string, dir: 'tx' | 'rx') => (b.get(node)?.[dir] ?? 0) - (a.get(node)?.[dir] ?? 0);
     const podTx = BOOKINFO.reduce((n, s) => n + delta(bytes0, bytes1, podNode(s.name), 'tx'), 0);
