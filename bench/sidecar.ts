@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DISPATCHER_NODE_FLAGS } from '../lib/dispatcher/node-flags.ts';
 import { parseDuration } from '../lib/duration.ts';
+import { findFreePort as freePort } from '../lib/up/ports.ts';
 import { generateSidecarTarget, serveTarget } from './sidecar-target.ts';
 
 export const BARS = { cpuRatio: 1.0, rssMb: 50 };
@@ -290,13 +291,6 @@ async function scrapeGauge(url: string, name: string): Promise<number> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

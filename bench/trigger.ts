@@ -36,6 +36,7 @@ import { splitRange } from '../lib/prometheus/range.ts';
 import { eventData, parseCloudEvent } from '../lib/runtime/cloudevent.ts';
 import { sendCloudEvent } from '../lib/runtime/send.ts';
 import type { RunReport } from '../lib/trigger/report.ts';
+import { findFreePort as freePort } from '../lib/up/ports.ts';
 
 export const TRIGGER_RUN_BAR_MS = 5000;
 export const COLD_START_BAR_MS = 300;
@@ -314,14 +315,6 @@ async function startSink() {
     },
     reset: () => (state.anomalies = 0),
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function startFunction(name: string, args: string[], ready = 'health/readiness'): Promise<{ url: string; child: ChildProcess }> {

@@ -1,21 +1,13 @@
 // Start the real CLI as a child process (the way Kubernetes runs it) and wait until it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { findFreePort } from '../../lib/up/ports.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A free port for a child process to listen on (below the ephemeral range: see lib/up/ports.ts). */
+export const freePort = (): Promise<number> => findFreePort();
 
 export interface Started {
   child: ChildProcess;
