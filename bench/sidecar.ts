@@ -291,7 +291,6 @@ async function scrapeGauge(url: string, name: string): Promise<number> {
   }
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function median(xs: number[]): number {
