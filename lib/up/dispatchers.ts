@@ -10,7 +10,6 @@ import { dispatcherArgv } from './argv.ts';
 import type { UpService } from './stack.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
-
 export interface DispatcherConfigInput {
   metricsUrl: string;
   intervalMs: number;

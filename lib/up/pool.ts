@@ -7,7 +7,6 @@ import type { UpFunction } from './stack.ts';
 import { functionArgv } from './argv.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 
-
 export interface Instance {
   child: Child;
   port: number;

@@ -76,7 +76,6 @@ export const podNode = (name: string) => name;
 export const benchFederation = (pod: string): string => (pod.startsWith('reviews') ? FEDERATIONS[1] : FEDERATIONS[0]);
 export const fedNode = (fed: string) => `fed-${fed}`;
 
-
 export async function measureMode(mode: Mode, o: ModeOptions): Promise<ModeMeasurement> {
   const dir = join(o.workDir, mode);
   mkdirSync(dir, { recursive: true });
