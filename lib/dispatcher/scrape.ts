@@ -1,7 +1,7 @@
 // HTTP scrape of the pod's metrics endpoint the way Prometheus does it: the same Accept header
 // (OpenMetrics preferred, text 0.0.4 accepted), gzip, a timeout header and deadline, a limit on the
 // uncompressed body, and the format chosen from the response's Content-Type. Plain http (the pod's
-// own localhost endpoint) goes through the small client of http-get.ts; https through node:https.
+// own localhost endpoint) goes through the small client of http-client.ts; https through node:https.
 //
 // Builtins are taken with process.getBuiltinModule, not `import`: an ESM import of a builtin evaluates
 // every lazy getter of its namespace (node:http's loads undici for WebSocket, ~13 MB of RSS in the
@@ -10,7 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
 import type { ScrapeFormat, TargetConfig } from './config.ts';
-import { HttpGetClient, HttpGetError, type RawResponse } from './http-get.ts';
+import { HttpClient, HttpClientError, type RawResponse } from './http-client.ts';
 
 /** Prometheus' default scrape_protocols (no native histograms), with legacy name escaping: our parser
  *  reads classic names only, so the target is asked to escape UTF-8 names to underscores. */
@@ -50,7 +50,7 @@ export function formatOf(contentType: string | undefined): ScrapeFormat | undefi
 }
 
 export class Scraper {
-  private readonly plain = new HttpGetClient();
+  private readonly plain = new HttpClient();
   private https: typeof Https | undefined;
   private httpsAgent: Https.Agent | undefined;
 
@@ -84,7 +84,7 @@ export class Scraper {
         }
       };
       const onError = (err: Error) => {
-        if (err instanceof HttpGetError && err.code === 'too_large') settle(new ScrapeError('body_too_large', err.message));
+        if (err instanceof HttpClientError && err.code === 'too_large') settle(new ScrapeError('body_too_large', err.message));
         else settle(new ScrapeError('network', `scrape of ${target.url} failed: ${describeNetError(err)}`));
       };
       // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
@@ -113,7 +113,7 @@ export class Scraper {
         bytes += chunk.length;
         if (bytes > maxBody) {
           req.destroy();
-          fail(new HttpGetError('too_large', `body size limit of ${maxBody} bytes exceeded`));
+          fail(new HttpClientError('too_large', `body size limit of ${maxBody} bytes exceeded`));
         } else chunks.push(chunk);
       });
       res.on('end', () => {
@@ -123,7 +123,7 @@ export class Scraper {
       });
       res.on('error', fail);
       res.on('close', () => {
-        if (!res.complete) fail(new HttpGetError('network', 'connection closed before the body was complete'));
+        if (!res.complete) fail(new HttpClientError('network', 'connection closed before the body was complete'));
       });
     });
     req.on('error', fail);

@@ -3,11 +3,24 @@
 // exponential backoff and full jitter until it succeeds, so an outage delays events but loses none
 // unless the buffer overflows (the oldest event is dropped) or the sink rejects an event outright
 // (4xx other than 408/429). Every drop is counted and logged.
-import type { Agent } from 'node:http';
+// Plain-http sinks (the usual K_SINK: a Broker's or the alert-forwarder's cluster address) are sent to
+// through the dispatcher's small HTTP client (http-client.ts), over a connection kept while events come
+// close together; https sinks through node:https.
 import type * as Https from 'node:https';
 import type { Logger } from '../log.ts';
 import type { SinkConfig } from './config.ts';
 import { encodeEvent, type OutgoingEvent } from './event.ts';
+import { HttpClient, type RawResponse } from './http-client.ts';
+import { USER_AGENT } from './scrape.ts';
+
+/** A sink's answer is read up to this size (its body only matters for the log line of a failure). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Idle time after which the kept-alive connection to the sink is closed. Events are rare, so between
+ * them the connection would mostly sit idle; shorter than the idle timeout of Node's HTTP server (5 s,
+ * the shortest common one), so the sink does not close it just as the next event goes out.
+ */
+const SINK_IDLE_MS = 4000;
 
 export type DropReason = 'buffer_full' | 'rejected' | 'shutdown' | 'no_sink';
 
@@ -43,9 +56,8 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
 export class EventSink {
   private config: SinkConfig;
   private readonly queue: OutgoingEvent[] = [];
-  private readonly http = process.getBuiltinModule('node:http');
+  private readonly plain = new HttpClient({ idleMs: SINK_IDLE_MS });
   private https: typeof Https | undefined;
-  private readonly agent: Agent;
   private running = false;
   private wake: (() => void) | undefined;
   private closing = false;
@@ -56,9 +68,6 @@ export class EventSink {
     this.config = config;
     this.hooks = hooks;
     this.log = log;
-    // No keep-alive: events are rare (anomalies only), and an idle kept-alive connection the sink has
-    // closed meanwhile would fail the next send with ECONNRESET (retried, but noisy).
-    this.agent = new this.http.Agent({ keepAlive: false, maxSockets: 1 });
   }
 
   get depth(): number {
@@ -96,7 +105,7 @@ export class EventSink {
     for (const event of left) this.hooks.dropped('shutdown', event);
     if (left.length > 0) this.log.error('shutting down with undelivered anomaly events: dropped', { events: left.length, findings: left.reduce((n, e) => n + e.findings, 0) });
     this.hooks.depth(0);
-    this.agent.destroy();
+    this.plain.close();
   }
 
   private trim(): void {
@@ -148,15 +157,31 @@ export class EventSink {
     }
   }
 
-  private send(event: OutgoingEvent): Promise<number> {
+  private async send(event: OutgoingEvent): Promise<number> {
     const url = new URL(this.config.url!);
     const { headers, body } = encodeEvent(event, this.config.mode);
-    const secure = url.protocol === 'https:';
-    if (secure) this.https ??= process.getBuiltinModule('node:https');
-    const request = secure ? this.https!.request : this.http.request;
     const timeoutMs = this.config.timeoutMs;
-    return new Promise<number>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent: secure ? undefined : this.agent }, (res) => {
+    let answer: RawResponse;
+    if (url.protocol === 'http:') {
+      const timer = setTimeout(() => this.plain.abort(`timed out after ${timeoutMs} ms`), timeoutMs);
+      try {
+        answer = await this.plain.post(url, { ...headers, 'User-Agent': USER_AGENT }, body, MAX_ANSWER_BYTES);
+      } catch (err) {
+        throw new SendFailure(`sending to ${url.href} failed: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    } else {
+      answer = await this.sendHttps(url, headers, body, timeoutMs);
+    }
+    if (answer.status >= 200 && answer.status < 300) return body.length;
+    throw new SendFailure(`sink answered HTTP ${answer.status}: ${answer.body.toString('utf8', 0, Math.min(answer.body.length, 300))}`, answer.status);
+  }
+
+  private sendHttps(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<RawResponse> {
+    this.https ??= process.getBuiltinModule('node:https');
+    return new Promise<RawResponse>((resolve, reject) => {
+      const req = this.https!.request(url, { method: 'POST', headers: { ...headers, 'user-agent': USER_AGENT, 'content-length': String(body.length) } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -165,9 +190,7 @@ export class EventSink {
         });
         res.on('end', () => {
           clearTimeout(timer);
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(body.length);
-          else reject(new SendFailure(`sink answered HTTP ${status}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`, status));
+          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: {}, body: Buffer.concat(chunks), wireBytes: size });
         });
         res.on('error', (err) => reject(new SendFailure(`reading the sink's answer failed: ${err.message}`)));
       });

@@ -125,6 +125,55 @@ describe('EventSink', () => {
     server.close();
   });
 
+  it('sends events that come close together over one connection, and reconnects after the sink closed it', async () => {
+    let connections = 0;
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        res.writeHead(202).end();
+      });
+    });
+    // The sink closes idle connections long before the dispatcher would (Node adds a 1 s buffer by default).
+    server.keepAliveTimeout = 100;
+    server.keepAliveTimeoutBuffer = 0;
+    server.on('connection', () => void connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const r = recorder();
+    const out = new EventSink(sinkConfig(`http://127.0.0.1:${(server.address() as { port: number }).port}/`), r.hooks, silentLogger);
+    for (let i = 1; i <= 3; i++) out.enqueue(createEvent('/s', data(i)));
+    await waitFor(() => r.sent() === 3, 'three events');
+    expect(connections).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    out.enqueue(createEvent('/s', data(4)));
+    await waitFor(() => r.sent() === 4, 'the event after the idle close');
+    expect(connections).toBe(2);
+    expect(bodies.map((b) => JSON.parse(b).anomalies[0].labels.i)).toEqual(['1', '2', '3', '4']);
+    expect([r.failures(), r.drops]).toEqual([0, []]);
+    await out.flush(Date.now() + 100);
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('gives up on a sink that does not answer within the timeout, and retries', async () => {
+    let calls = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      if (++calls > 1) req.on('end', () => res.writeHead(202).end()); // the first request hangs
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const r = recorder();
+    const out = new EventSink(sinkConfig(`http://127.0.0.1:${(server.address() as { port: number }).port}/`, { timeoutMs: 200 }), r.hooks, silentLogger);
+    out.enqueue(createEvent('/s', data(1)));
+    await waitFor(() => r.sent() === 1, 'accepted on the retry');
+    expect([calls, r.failures(), r.drops.length]).toEqual([2, 1, 0]);
+    await out.flush(Date.now() + 100);
+    server.closeAllConnections();
+    server.close();
+  });
+
   it('counts anomalies it cannot send anywhere when no sink is configured', () => {
     const r = recorder();
     const out = new EventSink(sinkConfig(undefined), r.hooks, silentLogger);

@@ -1,9 +1,11 @@
-// A minimal HTTP/1.1 GET client over one keep-alive TCP connection, for scraping plain-http targets.
-// Hand-written because it runs every scrape interval for the life of every pod: measured on Node 24,
-// scraping a 36 kB body once a second costs ~1.0 ms/s of CPU through node:http and ~0.6 ms/s this way
-// (no ClientRequest/IncomingMessage streams, agent bookkeeping or header validation per request).
-// It speaks just what a metrics endpoint needs: status line, headers, Content-Length, chunked or
-// close-delimited bodies, keep-alive. HTTPS targets go through node:https instead (scrape.ts).
+// A minimal HTTP/1.1 client over one keep-alive TCP connection, for the dispatcher's two plain-http
+// peers: the scraped target (GET every interval) and the event sink (a POST per anomaly event).
+// Hand-written because it runs for the life of every pod: measured on Node 24, scraping a 36 kB body
+// once a second costs ~1.0 ms/s of CPU through node:http and ~0.6 ms/s this way (no
+// ClientRequest/IncomingMessage streams, agent bookkeeping or header validation per request), and an
+// event costs ~1.6 ms through node:http with a new connection (docs/dispatcher.md, "Cost").
+// It speaks just what these peers need: status line, headers, Content-Length, chunked or
+// close-delimited bodies, keep-alive. HTTPS goes through node:https instead (scrape.ts, sink.ts).
 import { connect, type Socket } from 'node:net';
 
 export interface RawResponse {
@@ -16,12 +18,21 @@ export interface RawResponse {
   wireBytes: number;
 }
 
-export class HttpGetError extends Error {
-  readonly code: 'too_large' | 'network';
-  constructor(code: 'too_large' | 'network', message: string) {
+export class HttpClientError extends Error {
+  /** network: the connection failed; too_large: the body limit was hit; aborted: abort() was called. */
+  readonly code: 'too_large' | 'network' | 'aborted';
+  /** Failed before any byte of the response arrived. */
+  readonly beforeResponse: boolean;
+  constructor(code: 'too_large' | 'network' | 'aborted', message: string, beforeResponse = false) {
     super(message);
     this.code = code;
+    this.beforeResponse = beforeResponse;
   }
+}
+
+export interface HttpClientOptions {
+  /** Close the kept-alive connection after this long without a request (default: keep it). */
+  idleMs?: number;
 }
 
 const MAX_HEAD = 64 * 1024;
@@ -50,51 +61,76 @@ interface Exchange {
   keepAlive: boolean;
 }
 
-export class HttpGetClient {
+export class HttpClient {
+  private readonly idleMs: number | undefined;
   private socket: Socket | undefined;
   /** host:port the socket is connected to (the target may change on reload). */
   private origin = '';
   private exchange: Exchange | undefined;
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  /** The request bytes of the last GET: a scrape repeats the same request every interval. */
-  private lastRequest: { key: string; bytes: Buffer } | undefined;
+  /** The request head of the last request: a scrape repeats the same request every interval. */
+  private lastHead: { key: string; bytes: Buffer } | undefined;
 
-  /** GET `url` (http: only). Rejects with HttpGetError; the caller owns the timeout (call abort()). */
+  constructor(options: HttpClientOptions = {}) {
+    this.idleMs = options.idleMs;
+  }
+
+  /** GET `url` (http: only). Rejects with HttpClientError; the caller owns the timeout (call abort()). */
   get(url: URL, headers: Record<string, string>, maxBody: number): Promise<RawResponse> {
-    if (this.socket && this.origin !== url.host) this.abort('target changed');
-    const reused = this.socket !== undefined && !this.socket.destroyed;
-    return this.send(url, headers, maxBody).catch((err: Error) => {
-      // A kept-alive connection the server closed while idle fails before any byte: retry once fresh.
-      if (reused && err instanceof HttpGetError && err.code === 'network' && err.message.startsWith('connection closed before the response')) {
-        return this.send(url, headers, maxBody);
-      }
-      throw err;
-    });
+    return this.request('GET', url, headers, undefined, maxBody);
+  }
+
+  /** POST `body` to `url` (http: only); Content-Length is set here. Like get() otherwise. */
+  post(url: URL, headers: Record<string, string>, body: Buffer, maxBody: number): Promise<RawResponse> {
+    return this.request('POST', url, { ...headers, 'Content-Length': String(body.length) }, body, maxBody);
   }
 
   /** Drop the connection (timeout, shutdown); a pending request fails. */
   abort(reason = 'aborted'): void {
-    this.fail(new HttpGetError('network', reason));
+    this.fail(new HttpClientError('aborted', reason));
   }
 
   close(): void {
     this.abort('client closed');
   }
 
-  private send(url: URL, headers: Record<string, string>, maxBody: number): Promise<RawResponse> {
-    return new Promise<RawResponse>((resolve, reject) => {
-      if (!this.socket || this.socket.destroyed) this.open(url);
-      this.exchange = { resolve, reject, maxBody, head: [], headBytes: 0, status: 0, statusText: '', body: [], bodyBytes: 0, length: -2, chunkLeft: 0, pendingLine: '', chunkState: 'size', received: false, keepAlive: true };
-      this.socket!.write(this.requestBytes(url, headers));
+  private request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: Buffer | undefined, maxBody: number): Promise<RawResponse> {
+    if (this.socket && this.origin !== url.host) this.abort('target changed');
+    const reused = this.socket !== undefined && !this.socket.destroyed;
+    return this.send(method, url, headers, body, maxBody).catch((err: Error) => {
+      // A kept-alive connection the server closed while idle fails before any byte of the response
+      // (closed or reset): retry once on a fresh one. The server saw no complete request then, or
+      // answered nothing; a POST may in rare cases be delivered twice, which at-least-once event
+      // delivery allows (the sink retries failed sends anyway).
+      if (reused && err instanceof HttpClientError && err.code === 'network' && err.beforeResponse) {
+        return this.send(method, url, headers, body, maxBody);
+      }
+      throw err;
     });
   }
 
-  private requestBytes(url: URL, headers: Record<string, string>): Buffer {
-    let request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
-    for (const k in headers) request += `${k}: ${headers[k]}\r\n`;
-    request += '\r\n';
-    if (this.lastRequest?.key !== request) this.lastRequest = { key: request, bytes: Buffer.from(request, 'latin1') };
-    return this.lastRequest.bytes;
+  private send(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, maxBody: number): Promise<RawResponse> {
+    return new Promise<RawResponse>((resolve, reject) => {
+      if (!this.socket || this.socket.destroyed) this.open(url);
+      const socket = this.socket!;
+      this.exchange = { resolve, reject, maxBody, head: [], headBytes: 0, status: 0, statusText: '', body: [], bodyBytes: 0, length: -2, chunkLeft: 0, pendingLine: '', chunkState: 'size', received: false, keepAlive: true };
+      if (this.idleMs !== undefined) socket.setTimeout(0);
+      if (body === undefined) socket.write(this.headBytes(method, url, headers));
+      else {
+        socket.cork(); // head and body in one segment
+        socket.write(this.headBytes(method, url, headers));
+        socket.write(body);
+        socket.uncork();
+      }
+    });
+  }
+
+  private headBytes(method: string, url: URL, headers: Record<string, string>): Buffer {
+    let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+    for (const k in headers) head += `${k}: ${headers[k]}\r\n`;
+    head += '\r\n';
+    if (this.lastHead?.key !== head) this.lastHead = { key: head, bytes: Buffer.from(head, 'latin1') };
+    return this.lastHead.bytes;
   }
 
   private open(url: URL): void {
@@ -114,14 +150,20 @@ export class HttpGetClient {
     socket.setNoDelay(true);
     this.origin = url.host;
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.fail(new HttpGetError('network', `${err.code ?? ''} ${err.message}`.trim()));
+      if (this.socket === socket) this.fail(new HttpClientError('network', `${err.code ?? ''} ${err.message}`.trim(), !this.exchange?.received));
     });
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       const ex = this.exchange;
       if (ex && ex.headers && ex.length === -2) this.finish(); // close-delimited body ends here
-      else if (ex) this.fail(new HttpGetError('network', ex.received ? 'connection closed before the body was complete' : 'connection closed before the response'));
+      else if (ex) this.fail(ex.received ? new HttpClientError('network', 'connection closed before the body was complete') : new HttpClientError('network', 'connection closed before the response', true));
+    });
+    // Idle past idleMs with no request: close it ourselves, before the server does so under a request.
+    socket.on('timeout', () => {
+      if (this.socket !== socket || this.exchange) return;
+      this.socket = undefined;
+      socket.destroy();
     });
     this.socket = socket;
   }
@@ -140,7 +182,7 @@ export class HttpGetClient {
     if (!ex.keepAlive) {
       this.socket?.destroy();
       this.socket = undefined;
-    }
+    } else if (this.idleMs !== undefined) this.socket?.setTimeout(this.idleMs);
     const body = ex.body.length === 1 ? ex.body[0] : Buffer.concat(ex.body, ex.bodyBytes);
     ex.resolve({ status: ex.status, statusText: ex.statusText, headers: ex.headers!, body, wireBytes: ex.bodyBytes });
   }
@@ -156,7 +198,7 @@ export class HttpGetClient {
       const all = ex.head.length === 0 ? chunk : Buffer.concat([...ex.head, chunk], ex.headBytes);
       const end = all.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (ex.headBytes > MAX_HEAD) this.fail(new HttpGetError('network', 'response headers too large'));
+        if (ex.headBytes > MAX_HEAD) this.fail(new HttpClientError('network', 'response headers too large'));
         else ex.head.push(Buffer.from(chunk));
         return;
       }
@@ -173,7 +215,7 @@ export class HttpGetClient {
     const lines = head.split('\r\n');
     const status = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0]);
     if (!status) {
-      this.fail(new HttpGetError('network', `not an HTTP/1.x response: ${JSON.stringify(lines[0].slice(0, 40))}`));
+      this.fail(new HttpClientError('network', `not an HTTP/1.x response: ${JSON.stringify(lines[0].slice(0, 40))}`));
       return false;
     }
     const headers: Record<string, string> = {};
@@ -199,7 +241,7 @@ export class HttpGetClient {
     if (data.length === 0) return;
     ex.bodyBytes += data.length;
     if (ex.bodyBytes > ex.maxBody) {
-      this.fail(new HttpGetError('too_large', `body size limit of ${ex.maxBody} bytes exceeded`));
+      this.fail(new HttpClientError('too_large', `body size limit of ${ex.maxBody} bytes exceeded`));
       return;
     }
     ex.body.push(Buffer.from(data)); // a copy: `data` may be a view of the reused read buffer
@@ -221,17 +263,17 @@ export class HttpGetClient {
       i = nl < 0 ? data.length : nl + 1;
       ex.pendingLine += piece;
       if (nl < 0) {
-        if (ex.pendingLine.length > 4096) this.fail(new HttpGetError('network', 'malformed chunked encoding'));
+        if (ex.pendingLine.length > 4096) this.fail(new HttpClientError('network', 'malformed chunked encoding'));
         continue;
       }
       const line = ex.pendingLine.trimEnd();
       ex.pendingLine = '';
       if (ex.chunkState === 'crlf') {
-        if (line !== '') this.fail(new HttpGetError('network', 'malformed chunked encoding'));
+        if (line !== '') this.fail(new HttpClientError('network', 'malformed chunked encoding'));
         ex.chunkState = 'size';
       } else if (ex.chunkState === 'size') {
         const size = parseInt(line.split(';', 1)[0], 16);
-        if (!/^[0-9a-fA-F]+/.test(line) || Number.isNaN(size)) this.fail(new HttpGetError('network', 'malformed chunked encoding'));
+        if (!/^[0-9a-fA-F]+/.test(line) || Number.isNaN(size)) this.fail(new HttpClientError('network', 'malformed chunked encoding'));
         else if (size === 0) ex.chunkState = 'trailer';
         else {
           ex.chunkLeft = size;
