@@ -121,6 +121,13 @@ export class Fields {
       this.fail(path, `expected an http:// or https:// URL, got ${JSON.stringify(value)}`);
       return undefined;
     }
+    // URLs are logged and printed (startup line, --check, failure messages): no secrets in them.
+    if (url.username !== '' || url.password !== '') {
+      url.username = '';
+      url.password = '';
+      this.fail(path, `credentials in the URL are not supported (they would end up in logs): ${url.href}`);
+      return undefined;
+    }
     return url.href;
   }
 }

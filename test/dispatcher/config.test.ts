@@ -68,6 +68,7 @@ describe('dispatcher config', () => {
     ['no target anywhere', 'detectors: []', ['target.url: required (or annotate the pod with prometheus.io/port, which the injector passes as DEUCALION_SCRAPE_PORT)']],
     ['typo', 'target: { url: "http://a/", intervall: 5s }', ['target.intervall: unknown field (known: url, interval, timeout, bodySizeLimit, gzip, fallbackFormat)']],
     ['bad url', 'target: { url: "ftp://a/" }', ['target.url: expected an http:// or https:// URL, got "ftp://a/"']],
+    ['credentials in a URL, without echoing them', 'target: { url: "http://a/" }\nsink: { url: "http://user:s3cret@broker/x" }', ['sink.url: credentials in the URL are not supported (they would end up in logs): http://broker/x']],
     ['bad duration', 'target: { url: "http://a/", interval: "5 sec" }', [/^target.interval: invalid duration "5 sec"/]],
     ['timeout above interval', 'target: { url: "http://a/", interval: 5s, timeout: 6s }', ['target.timeout: must not exceed target.interval (5000 ms), got 6000 ms']],
     ['bad size', 'target: { url: "http://a/", bodySizeLimit: lots }', ['target.bodySizeLimit: expected a size such as 10MiB or a number of bytes, got "lots"']],
