@@ -3,7 +3,7 @@
 // Hand-written because it runs for the life of every pod: measured on Node 24, scraping a 36 kB body
 // once a second costs ~1.0 ms/s of CPU through node:http and ~0.6 ms/s this way (no
 // ClientRequest/IncomingMessage streams, agent bookkeeping or header validation per request), and an
-// event costs ~1.6 ms through node:http with a new connection (docs/dispatcher.md, "Cost").
+// event ~1.4 ms through node:http with a new connection, ~0.95 ms this way (docs/dispatcher.md, "Cost").
 // It speaks just what these peers need: status line, headers, Content-Length, chunked or
 // close-delimited bodies, keep-alive. HTTPS goes through node:https instead (scrape.ts, sink.ts).
 import { connect, type Socket } from 'node:net';
