@@ -7,6 +7,7 @@ import { DEFAULT_DETECTOR, findDetector } from '../detectors/index.ts';
 import { parseSelector, type Selector } from '../expo/index.ts';
 import type { AnyDetector } from '../sdk/detector.ts';
 import { ConfigError, Fields, join, type RawObject } from './fields.ts';
+import type { TlsSettings } from './https-client.ts';
 
 export { ConfigError };
 
@@ -25,6 +26,8 @@ export interface TargetConfig {
   gzip: boolean;
   /** Format when the Content-Type names none; 'none' fails the scrape, like Prometheus 3. */
   fallbackFormat: ScrapeFormat | 'none';
+  /** For an https target (Prometheus' tls_config). */
+  tls?: TlsSettings;
 }
 
 export interface DetectorConfig {
@@ -58,6 +61,8 @@ export interface SinkConfig {
   retryBaseMs: number;
   retryMaxMs: number;
   mode: 'binary' | 'structured';
+  /** For an https sink; its CA defaults to $K_CA_CERTS (Knative SinkBinding). */
+  tls?: TlsSettings;
 }
 
 export interface ListenConfig {
@@ -89,10 +94,11 @@ export interface LoadOptions {
 }
 
 const TOP = ['target', 'detectors', 'series', 'sink', 'listen'] as const;
-const TARGET = ['url', 'interval', 'timeout', 'bodySizeLimit', 'gzip', 'fallbackFormat'] as const;
+const TARGET = ['url', 'interval', 'timeout', 'bodySizeLimit', 'gzip', 'fallbackFormat', 'tls'] as const;
 const DETECTOR = ['name', 'match', 'params'] as const;
 const SERIES = ['max', 'vanishAfter', 'resolveAfter'] as const;
-const SINK = ['url', 'timeout', 'buffer', 'retryBase', 'retryMax', 'mode'] as const;
+const SINK = ['url', 'timeout', 'buffer', 'retryBase', 'retryMax', 'mode', 'tls'] as const;
+const TLS = ['caFile', 'certFile', 'keyFile', 'serverName', 'insecureSkipVerify'] as const;
 
 /** Parse YAML text (undefined: no file) and validate it; throws ConfigError listing every problem. */
 export async function loadConfig(text: string | undefined, options: LoadOptions): Promise<DispatcherConfig> {
@@ -106,16 +112,16 @@ export async function loadConfig(text: string | undefined, options: LoadOptions)
   const top = f.object(raw, '', TOP) ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(options.source, f.issues);
   const env = options.env;
-  const target = readTarget(f, top.target, env);
+  const target = readTarget(f, top.target, env, options.source);
   const series = readSeries(f, top.series);
-  const sink = readSink(f, top.sink, env);
+  const sink = readSink(f, top.sink, env, options.source);
   const listen = readListen(f, top.listen, env);
   const detectors = await readDetectors(f, top.detectors, options);
   if (f.issues.length > 0) throw new ConfigError(options.source, f.issues);
   return { source: options.source, target: target!, detectors, series, sink, listen, namespace: nonEmpty(env.POD_NAMESPACE) ?? 'default', pod: nonEmpty(env.POD_NAME) ?? 'unknown' };
 }
 
-function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv): TargetConfig | undefined {
+function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: string): TargetConfig | undefined {
   const t = f.object(value, 'target', TARGET) ?? {};
   let url = f.url(f.string(t.url, 'target.url'), 'target.url');
   if (t.url === undefined) url = urlFromAnnotations(f, env);
@@ -127,8 +133,54 @@ function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv): TargetCo
   // there are no bytes to save, so by default only remote targets are asked for gzip.
   const gzip = f.boolean(t.gzip, 'target.gzip', url === undefined || !isLoopback(new URL(url).hostname));
   const fallbackFormat = f.oneOf(t.fallbackFormat, 'target.fallbackFormat', ['prometheus', 'openmetrics', 'none'] as const, 'prometheus');
-  return url === undefined ? undefined : { url, intervalMs, timeoutMs, bodySizeLimit, gzip, fallbackFormat };
+  const tls = readTls(f, t.tls, 'target', url, source, undefined);
+  return url === undefined ? undefined : { url, intervalMs, timeoutMs, bodySizeLimit, gzip, fallbackFormat, tls };
 }
+
+/**
+ * `tls: { caFile, certFile, keyFile, serverName, insecureSkipVerify }`, Prometheus' tls_config in
+ * this file's spelling. Files are read here, at each (re)load, so a missing or wrong one is reported
+ * with its field. `envCa` (the sink's $K_CA_CERTS) is the CA when no caFile is written; it is ignored
+ * for a plain-http URL, where a Knative SinkBinding never sets it.
+ */
+function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: string | undefined, source: string, envCa: string | undefined): TlsSettings | undefined {
+  const path = `${owner}.tls`;
+  const t = f.object(value, path, TLS);
+  const https = url !== undefined && url.startsWith('https:');
+  if (t && url !== undefined && !https) f.fail(path, `applies to an https:// ${owner}.url only, got ${url}`);
+  if (!https) return undefined;
+  const base = source.startsWith('/') || source.startsWith('.') ? dirname(resolve(source)) : process.cwd();
+  const read = (field: 'caFile' | 'certFile' | 'keyFile', marker: RegExp, what: string): string | undefined => {
+    const name = f.string(t?.[field], join(path, field));
+    if (name === undefined) return undefined;
+    const file = isAbsolute(name) ? name : resolve(base, name);
+    let text: string;
+    try {
+      text = process.getBuiltinModule('node:fs').readFileSync(file, 'utf8');
+    } catch (err) {
+      f.fail(join(path, field), `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return undefined;
+    }
+    if (!marker.test(text)) f.fail(join(path, field), `${file} holds no PEM ${what}`);
+    return text;
+  };
+  const settings: TlsSettings = {};
+  settings.ca = read('caFile', PEM_CERTIFICATE, 'certificate');
+  if (settings.ca === undefined && envCa !== undefined) {
+    if (PEM_CERTIFICATE.test(envCa)) settings.ca = envCa;
+    else f.fail(`${path} (from K_CA_CERTS)`, 'holds no PEM certificate');
+  }
+  settings.cert = read('certFile', PEM_CERTIFICATE, 'certificate');
+  // The key's text never goes into a message: only the file name does.
+  settings.key = read('keyFile', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key');
+  if ((t?.certFile === undefined) !== (t?.keyFile === undefined)) f.fail(path, 'certFile and keyFile go together');
+  settings.serverName = f.string(t?.serverName, join(path, 'serverName'));
+  settings.insecureSkipVerify = f.boolean(t?.insecureSkipVerify, join(path, 'insecureSkipVerify'), false);
+  for (const k of Object.keys(settings) as (keyof TlsSettings)[]) if (settings[k] === undefined || settings[k] === false) delete settings[k];
+  return Object.keys(settings).length === 0 ? undefined : settings;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
 
 /** localhost, 127.0.0.0/8 or ::1 (URL hostnames keep IPv6 brackets). */
 export function isLoopback(hostname: string): boolean {
@@ -161,7 +213,7 @@ function readSeries(f: Fields, value: unknown): SeriesConfig {
   };
 }
 
-function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv): SinkConfig {
+function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: string): SinkConfig {
   const s = f.object(value, 'sink', SINK) ?? {};
   const written = f.string(s.url, 'sink.url');
   const url = written !== undefined ? f.url(written, 'sink.url') : f.url(nonEmpty(env.K_SINK), 'sink.url (from K_SINK)');
@@ -175,6 +227,7 @@ function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv): SinkConfig
     retryBaseMs,
     retryMaxMs,
     mode: f.oneOf(s.mode, 'sink.mode', ['binary', 'structured'] as const, 'binary'),
+    tls: readTls(f, s.tls, 'sink', url, source, nonEmpty(env.K_CA_CERTS)),
   };
 }
 

@@ -5,7 +5,8 @@
 // ClientRequest/IncomingMessage streams, agent bookkeeping or header validation per request), and an
 // event ~1.4 ms through node:http with a new connection, ~0.95 ms this way (docs/dispatcher.md, "Cost").
 // It speaks just what these peers need: status line, headers, Content-Length, chunked or
-// close-delimited bodies, keep-alive. HTTPS goes through node:https instead (scrape.ts, sink.ts).
+// close-delimited bodies, keep-alive. HTTPS goes through node:https instead (https-client.ts, the same
+// surface: RequestClient).
 import { connect, type Socket } from 'node:net';
 
 export interface RawResponse {
@@ -23,11 +24,35 @@ export class HttpClientError extends Error {
   readonly code: 'too_large' | 'network' | 'aborted';
   /** Failed before any byte of the response arrived. */
   readonly beforeResponse: boolean;
-  constructor(code: 'too_large' | 'network' | 'aborted', message: string, beforeResponse = false) {
+  /** The request went out on a kept-alive connection that an earlier request had used. */
+  readonly reusedConnection: boolean;
+  constructor(code: 'too_large' | 'network' | 'aborted', message: string, beforeResponse = false, reusedConnection = false) {
     super(message);
     this.code = code;
     this.beforeResponse = beforeResponse;
+    this.reusedConnection = reusedConnection;
   }
+}
+
+/**
+ * A kept-alive connection the server closed while idle fails before any byte of the response (closed
+ * or reset): such a request is retried once, on a fresh connection. The server saw no complete request
+ * then, or answered nothing; a POST may in rare cases be delivered twice, which at-least-once event
+ * delivery allows (the sink retries failed sends anyway).
+ */
+export function isStaleConnection(err: unknown): boolean {
+  return err instanceof HttpClientError && err.code === 'network' && err.beforeResponse && err.reusedConnection;
+}
+
+/** What the scrape and the sink need of a client: HttpClient for http:, HttpsClient for https:. */
+export interface RequestClient {
+  /** GET `url`. Rejects with HttpClientError; the caller owns the timeout (call abort()). */
+  get(url: URL, headers: Record<string, string>, maxBody: number): Promise<RawResponse>;
+  /** POST `body` to `url`; Content-Length is set by the client. Like get() otherwise. */
+  post(url: URL, headers: Record<string, string>, body: Buffer, maxBody: number): Promise<RawResponse>;
+  /** Drop the connection (timeout, target changed); a pending request fails with code 'aborted'. */
+  abort(reason?: string): void;
+  close(): void;
 }
 
 export interface HttpClientOptions {
@@ -59,9 +84,11 @@ interface Exchange {
   chunkState: 'size' | 'data' | 'crlf' | 'trailer' | 'done';
   received: boolean;
   keepAlive: boolean;
+  /** Sent on a connection an earlier request used. */
+  reused: boolean;
 }
 
-export class HttpClient {
+export class HttpClient implements RequestClient {
   private readonly idleMs: number | undefined;
   private socket: Socket | undefined;
   /** host:port the socket is connected to (the target may change on reload). */
@@ -75,17 +102,14 @@ export class HttpClient {
     this.idleMs = options.idleMs;
   }
 
-  /** GET `url` (http: only). Rejects with HttpClientError; the caller owns the timeout (call abort()). */
   get(url: URL, headers: Record<string, string>, maxBody: number): Promise<RawResponse> {
     return this.request('GET', url, headers, undefined, maxBody);
   }
 
-  /** POST `body` to `url` (http: only); Content-Length is set here. Like get() otherwise. */
   post(url: URL, headers: Record<string, string>, body: Buffer, maxBody: number): Promise<RawResponse> {
     return this.request('POST', url, { ...headers, 'Content-Length': String(body.length) }, body, maxBody);
   }
 
-  /** Drop the connection (timeout, shutdown); a pending request fails. */
   abort(reason = 'aborted'): void {
     this.fail(new HttpClientError('aborted', reason));
   }
@@ -96,24 +120,18 @@ export class HttpClient {
 
   private request(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, body: Buffer | undefined, maxBody: number): Promise<RawResponse> {
     if (this.socket && this.origin !== url.host) this.abort('target changed');
-    const reused = this.socket !== undefined && !this.socket.destroyed;
-    return this.send(method, url, headers, body, maxBody).catch((err: Error) => {
-      // A kept-alive connection the server closed while idle fails before any byte of the response
-      // (closed or reset): retry once on a fresh one. The server saw no complete request then, or
-      // answered nothing; a POST may in rare cases be delivered twice, which at-least-once event
-      // delivery allows (the sink retries failed sends anyway).
-      if (reused && err instanceof HttpClientError && err.code === 'network' && err.beforeResponse) {
-        return this.send(method, url, headers, body, maxBody);
-      }
+    return this.send(method, url, headers, body, maxBody).catch((err: unknown) => {
+      if (isStaleConnection(err)) return this.send(method, url, headers, body, maxBody);
       throw err;
     });
   }
 
   private send(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined, maxBody: number): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      if (!this.socket || this.socket.destroyed) this.open(url);
+      const reused = this.socket !== undefined && !this.socket.destroyed;
+      if (!reused) this.open(url);
       const socket = this.socket!;
-      this.exchange = { resolve, reject, maxBody, head: [], headBytes: 0, status: 0, statusText: '', body: [], bodyBytes: 0, length: -2, chunkLeft: 0, pendingLine: '', chunkState: 'size', received: false, keepAlive: true };
+      this.exchange = { resolve, reject, maxBody, head: [], headBytes: 0, status: 0, statusText: '', body: [], bodyBytes: 0, length: -2, chunkLeft: 0, pendingLine: '', chunkState: 'size', received: false, keepAlive: true, reused };
       if (this.idleMs !== undefined) socket.setTimeout(0);
       if (body === undefined) socket.write(this.headBytes(method, url, headers));
       else {
@@ -150,14 +168,15 @@ export class HttpClient {
     socket.setNoDelay(true);
     this.origin = url.host;
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.fail(new HttpClientError('network', `${err.code ?? ''} ${err.message}`.trim(), !this.exchange?.received));
+      const ex = this.exchange;
+      if (this.socket === socket) this.fail(new HttpClientError('network', `${err.code ?? ''} ${err.message}`.trim(), ex !== undefined && !ex.received, ex?.reused));
     });
     socket.on('close', () => {
       if (this.socket !== socket) return;
       this.socket = undefined;
       const ex = this.exchange;
       if (ex && ex.headers && ex.length === -2) this.finish(); // close-delimited body ends here
-      else if (ex) this.fail(ex.received ? new HttpClientError('network', 'connection closed before the body was complete') : new HttpClientError('network', 'connection closed before the response', true));
+      else if (ex) this.fail(ex.received ? new HttpClientError('network', 'connection closed before the body was complete') : new HttpClientError('network', 'connection closed before the response', true, ex.reused));
     });
     // Idle past idleMs with no request: close it ourselves, before the server does so under a request.
     socket.on('timeout', () => {

@@ -1,16 +1,16 @@
 // HTTP scrape of the pod's metrics endpoint the way Prometheus does it: the same Accept header
 // (OpenMetrics preferred, text 0.0.4 accepted), gzip, a timeout header and deadline, a limit on the
 // uncompressed body, and the format chosen from the response's Content-Type. Plain http (the pod's
-// own localhost endpoint) goes through the small client of http-client.ts; https through node:https.
+// own localhost endpoint) goes through the small client of http-client.ts; https through
+// https-client.ts (node:https, with the target's tls settings).
 //
 // Builtins are taken with process.getBuiltinModule, not `import`: an ESM import of a builtin evaluates
 // every lazy getter of its namespace (node:http's loads undici for WebSocket, ~13 MB of RSS in the
 // sidecar). node:https is loaded only for https targets and node:zlib only for compressed bodies (a
 // loopback target is not asked for gzip by default).
-import type { IncomingMessage } from 'node:http';
-import type * as Https from 'node:https';
 import type { ScrapeFormat, TargetConfig } from './config.ts';
-import { HttpClient, HttpClientError, type RawResponse } from './http-client.ts';
+import { HttpClient, HttpClientError, type RawResponse, type RequestClient } from './http-client.ts';
+import { HttpsClient } from './https-client.ts';
 
 /** Prometheus' default scrape_protocols (no native histograms), with legacy name escaping: our parser
  *  reads classic names only, so the target is asked to escape UTF-8 names to underscores. */
@@ -51,8 +51,7 @@ export function formatOf(contentType: string | undefined): ScrapeFormat | undefi
 
 export class Scraper {
   private readonly plain = new HttpClient();
-  private https: typeof Https | undefined;
-  private httpsAgent: Https.Agent | undefined;
+  private secure: HttpsClient | undefined;
 
   scrape(target: TargetConfig): Promise<ScrapeResult> {
     const url = new URL(target.url);
@@ -71,10 +70,16 @@ export class Scraper {
         if (err) reject(err);
         else resolve(result!);
       };
-      let cancel: () => void;
+      // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
+      let client: RequestClient = this.plain;
+      if (url.protocol === 'https:') {
+        this.secure ??= new HttpsClient();
+        this.secure.configure(target.tls);
+        client = this.secure;
+      }
       const timer = setTimeout(() => {
         settle(new ScrapeError('timeout', `scrape timed out after ${target.timeoutMs} ms`));
-        cancel();
+        client.abort('scrape timed out');
       }, target.timeoutMs);
       const onResponse = (r: RawResponse) => {
         try {
@@ -87,48 +92,13 @@ export class Scraper {
         if (err instanceof HttpClientError && err.code === 'too_large') settle(new ScrapeError('body_too_large', err.message));
         else settle(new ScrapeError('network', `scrape of ${target.url} failed: ${describeNetError(err)}`));
       };
-      // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
-      if (url.protocol === 'http:') {
-        cancel = () => this.plain.abort('scrape timed out');
-        this.plain.get(url, headers, target.bodySizeLimit).then(onResponse, onError);
-      } else {
-        cancel = this.getHttps(url, headers, target.bodySizeLimit, onResponse, onError);
-      }
+      client.get(url, headers, target.bodySizeLimit).then(onResponse, onError);
     });
   }
 
   close(): void {
     this.plain.close();
-    this.httpsAgent?.destroy();
-  }
-
-  /** HTTPS through node:https (loaded only for https targets). Returns a cancel function. */
-  private getHttps(url: URL, headers: Record<string, string>, maxBody: number, done: (r: RawResponse) => void, fail: (e: Error) => void): () => void {
-    this.https ??= process.getBuiltinModule('node:https');
-    this.httpsAgent ??= new this.https.Agent({ keepAlive: true, maxSockets: 1 });
-    const req = this.https.request(url, { method: 'GET', headers, agent: this.httpsAgent }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > maxBody) {
-          req.destroy();
-          fail(new HttpClientError('too_large', `body size limit of ${maxBody} bytes exceeded`));
-        } else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        const headersOut: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headersOut[k] = Array.isArray(v) ? v.join(', ') : v;
-        done({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: headersOut, body: Buffer.concat(chunks, bytes), wireBytes: bytes });
-      });
-      res.on('error', fail);
-      res.on('close', () => {
-        if (!res.complete) fail(new HttpClientError('network', 'connection closed before the body was complete'));
-      });
-    });
-    req.on('error', fail);
-    req.end();
-    return () => req.destroy();
+    this.secure?.close();
   }
 }
 

@@ -5,12 +5,12 @@
 // (4xx other than 408/429). Every drop is counted and logged.
 // Plain-http sinks (the usual K_SINK: a Broker's or the alert-forwarder's cluster address) are sent to
 // through the dispatcher's small HTTP client (http-client.ts), over a connection kept while events come
-// close together; https sinks through node:https.
-import type * as Https from 'node:https';
+// close together; https sinks through https-client.ts (node:https), trusting $K_CA_CERTS or sink.tls.
 import type { Logger } from '../log.ts';
 import type { SinkConfig } from './config.ts';
 import { encodeEvent, type OutgoingEvent } from './event.ts';
-import { HttpClient, type RawResponse } from './http-client.ts';
+import { HttpClient, type RequestClient } from './http-client.ts';
+import { HttpsClient } from './https-client.ts';
 import { USER_AGENT } from './scrape.ts';
 
 /** A sink's answer is read up to this size (its body only matters for the log line of a failure). */
@@ -57,7 +57,7 @@ export class EventSink {
   private config: SinkConfig;
   private readonly queue: OutgoingEvent[] = [];
   private readonly plain = new HttpClient({ idleMs: SINK_IDLE_MS });
-  private https: typeof Https | undefined;
+  private secure: HttpsClient | undefined;
   private running = false;
   private wake: (() => void) | undefined;
   private closing = false;
@@ -106,6 +106,7 @@ export class EventSink {
     if (left.length > 0) this.log.error('shutting down with undelivered anomaly events: dropped', { events: left.length, findings: left.reduce((n, e) => n + e.findings, 0) });
     this.hooks.depth(0);
     this.plain.close();
+    this.secure?.close();
   }
 
   private trim(): void {
@@ -161,45 +162,22 @@ export class EventSink {
     const url = new URL(this.config.url!);
     const { headers, body } = encodeEvent(event, this.config.mode);
     const timeoutMs = this.config.timeoutMs;
-    let answer: RawResponse;
-    if (url.protocol === 'http:') {
-      const timer = setTimeout(() => this.plain.abort(`timed out after ${timeoutMs} ms`), timeoutMs);
-      try {
-        answer = await this.plain.post(url, { ...headers, 'User-Agent': USER_AGENT }, body, MAX_ANSWER_BYTES);
-      } catch (err) {
-        throw new SendFailure(`sending to ${url.href} failed: ${(err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    } else {
-      answer = await this.sendHttps(url, headers, body, timeoutMs);
+    let client: RequestClient = this.plain;
+    if (url.protocol === 'https:') {
+      this.secure ??= new HttpsClient({ idleMs: SINK_IDLE_MS });
+      this.secure.configure(this.config.tls);
+      client = this.secure;
+    }
+    const timer = setTimeout(() => client.abort(`timed out after ${timeoutMs} ms`), timeoutMs);
+    let answer;
+    try {
+      answer = await client.post(url, { ...headers, 'User-Agent': USER_AGENT }, body, MAX_ANSWER_BYTES);
+    } catch (err) {
+      throw new SendFailure(`sending to ${url.href} failed: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
     if (answer.status >= 200 && answer.status < 300) return body.length;
     throw new SendFailure(`sink answered HTTP ${answer.status}: ${answer.body.toString('utf8', 0, Math.min(answer.body.length, 300))}`, answer.status);
-  }
-
-  private sendHttps(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<RawResponse> {
-    this.https ??= process.getBuiltinModule('node:https');
-    return new Promise<RawResponse>((resolve, reject) => {
-      const req = this.https!.request(url, { method: 'POST', headers: { ...headers, 'user-agent': USER_AGENT, 'content-length': String(body.length) } }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < 4096) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: {}, body: Buffer.concat(chunks), wireBytes: size });
-        });
-        res.on('error', (err) => reject(new SendFailure(`reading the sink's answer failed: ${err.message}`)));
-      });
-      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        reject(new SendFailure(`sending to ${url.href} failed: ${err.code ?? ''} ${err.message}`.trim()));
-      });
-      req.end(body);
-    });
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/dispatcher/config.ts';
 import { DEFAULT_DETECTOR } from '../../lib/detectors/index.ts';
+import { makeCert } from '../injector/tls.ts';
 import { REPO_ROOT } from '../support/process.ts';
 
 const env = { POD_NAME: 'web-1', POD_NAMESPACE: 'shop', K_SINK: 'http://sink.local/' };
@@ -66,7 +67,7 @@ describe('dispatcher config', () => {
     ['not YAML', 'target: [1', [/^not valid YAML: /]],
     ['not a mapping', '- 1', ['(top level): expected a mapping, got a list']],
     ['no target anywhere', 'detectors: []', ['target.url: required (or annotate the pod with prometheus.io/port, which the injector passes as DEUCALION_SCRAPE_PORT)']],
-    ['typo', 'target: { url: "http://a/", intervall: 5s }', ['target.intervall: unknown field (known: url, interval, timeout, bodySizeLimit, gzip, fallbackFormat)']],
+    ['typo', 'target: { url: "http://a/", intervall: 5s }', ['target.intervall: unknown field (known: url, interval, timeout, bodySizeLimit, gzip, fallbackFormat, tls)']],
     ['bad url', 'target: { url: "ftp://a/" }', ['target.url: expected an http:// or https:// URL, got "ftp://a/"']],
     ['credentials in a URL, without echoing them', 'target: { url: "http://a/" }\nsink: { url: "http://user:s3cret@broker/x" }', ['sink.url: credentials in the URL are not supported (they would end up in logs): http://broker/x']],
     ['bad duration', 'target: { url: "http://a/", interval: "5 sec" }', [/^target.interval: invalid duration "5 sec"/]],
@@ -97,5 +98,54 @@ describe('dispatcher config', () => {
     const c = await loadConfig(readFileSync(join(dir, 'config.yaml'), 'utf8'), { source: join(dir, 'config.yaml'), env: {} });
     expect(c.detectors[0].ref).toBe(module);
     expect(typeof c.detectors[0].detector.createOnline).toBe('function');
+  });
+
+  describe('tls (https targets and sinks)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-tls-'));
+    const { certFile, keyFile } = makeCert(dir, 'metrics.local');
+    const cert = readFileSync(certFile, 'utf8');
+    writeFileSync(join(dir, 'not-pem.txt'), 'hello');
+    const config = join(dir, 'config.yaml');
+
+    it('reads caFile, certFile and keyFile (relative to the config file) for an https target', async () => {
+      const yaml = 'target: { url: "https://127.0.0.1:8443/metrics", tls: { caFile: tls.crt, certFile: tls.crt, keyFile: tls.key, serverName: metrics.local } }';
+      const c = await loadConfig(yaml, { source: config, env: {} });
+      expect(c.target.tls).toEqual({ ca: cert, cert, key: readFileSync(keyFile, 'utf8'), serverName: 'metrics.local' });
+      const skip = await loadConfig('target: { url: "https://127.0.0.1:8443/", tls: { insecureSkipVerify: true } }', { source: config, env: {} });
+      expect(skip.target.tls).toEqual({ insecureSkipVerify: true });
+    });
+
+    it("trusts $K_CA_CERTS for an https sink (a Knative SinkBinding's), and a written caFile over it", async () => {
+      const base = 'target: { url: "http://127.0.0.1:8080/" }';
+      const fromEnv = await loadConfig(base, { source: config, env: { K_SINK: 'https://broker.local/', K_CA_CERTS: cert } });
+      expect(fromEnv.sink.tls).toEqual({ ca: cert.trim() });
+      const http = await loadConfig(base, { source: config, env: { K_SINK: 'http://broker.local/', K_CA_CERTS: cert } });
+      expect(http.sink.tls).toBeUndefined();
+      const other = makeCert(dir, 'other-ca', 'other');
+      const written = await loadConfig(`${base}\nsink: { tls: { caFile: ${other.certFile} } }`, { source: config, env: { K_SINK: 'https://broker.local/', K_CA_CERTS: cert } });
+      expect(written.sink.tls).toEqual({ ca: readFileSync(other.certFile, 'utf8') });
+    });
+
+    it.each([
+      ['tls on an http target', 'target: { url: "http://a/", tls: { insecureSkipVerify: true } }', {}, ['target.tls: applies to an https:// target.url only, got http://a/']],
+      ['a missing caFile', 'target: { url: "https://a/", tls: { caFile: /nonexistent/ca.crt } }', {}, ['target.tls.caFile: cannot read /nonexistent/ca.crt: ENOENT']],
+      ['a caFile that is not PEM', 'target: { url: "https://a/", tls: { caFile: not-pem.txt } }', {}, [`target.tls.caFile: ${join(dir, 'not-pem.txt')} holds no PEM certificate`]],
+      ['a certificate as the key, without echoing it', 'target: { url: "https://a/", tls: { certFile: tls.crt, keyFile: tls.crt } }', {}, [`target.tls.keyFile: ${certFile} holds no PEM private key`]],
+      ['certFile without keyFile', 'target: { url: "https://a/", tls: { certFile: tls.crt } }', {}, ['target.tls: certFile and keyFile go together']],
+      ['unknown tls field', 'target: { url: "https://a/", tls: { ca_file: x } }', {}, ['target.tls.ca_file: unknown field (known: caFile, certFile, keyFile, serverName, insecureSkipVerify)']],
+      ['K_CA_CERTS that is not PEM', 'target: { url: "http://a/" }', { K_SINK: 'https://broker/', K_CA_CERTS: 'garbage' }, ['sink.tls (from K_CA_CERTS): holds no PEM certificate']],
+    ])('rejects %s with the field path', async (_name, yaml, extraEnv, expected) => {
+      expect(await issues(yaml, extraEnv)).toEqual(expected);
+    });
+
+    async function issues(yaml: string, extraEnv: NodeJS.ProcessEnv): Promise<string[]> {
+      try {
+        await loadConfig(yaml, { source: config, env: extraEnv });
+        return [];
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.issues;
+      }
+    }
   });
 });

@@ -1,7 +1,9 @@
 // Real HTTP peers for dispatcher tests: a target app serving metrics (seeded noise, injectable spikes,
 // Prometheus text or OpenMetrics by Accept, gzip when asked) and a sink that receives CloudEvents,
 // validates them with the SDK and the anomaly schema, and can go down and come back on the same port.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// Either serves https instead when given a certificate.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { validateAnomalies, type AnomalyData } from '../../lib/contracts/index.ts';
@@ -18,11 +20,27 @@ export interface TargetOptions {
   mutate?: (body: string, scrape: number, res: ServerResponse) => string | Buffer | undefined | 'handled';
   /** Synthetic sample timestamps this far apart (ms) for counters and histograms. */
   stepMs?: number;
+  tls?: ServerTls;
+}
+
+/** Serve https with this certificate (PEM); with clientCa, only to clients whose certificate it signed. */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  clientCa?: string;
+}
+
+function serve(handler: RequestListener, tls: ServerTls | undefined): Server | HttpsServer {
+  if (!tls) return createServer(handler);
+  const clientAuth = tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  return createHttpsServer({ cert: tls.cert, key: tls.key, ...clientAuth }, handler);
 }
 
 export interface Target {
   url: string;
   scrapes(): number;
+  /** TCP connections accepted so far. */
+  connections(): number;
   lastHeaders(): IncomingMessage['headers'] | undefined;
   close(): Promise<void>;
 }
@@ -83,8 +101,9 @@ export function createExposition(options: TargetOptions = {}): (n: number, openM
 export async function startTarget(options: TargetOptions = {}): Promise<Target> {
   const render = createExposition(options);
   let scrapes = 0;
+  let connections = 0;
   let headers: IncomingMessage['headers'] | undefined;
-  const server = createServer((req, res) => {
+  const server = serve((req, res) => {
     scrapes++;
     headers = req.headers;
     const om = String(req.headers.accept ?? '').startsWith('application/openmetrics-text');
@@ -100,9 +119,11 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     }
     res.writeHead(200, head);
     res.end(out);
-  });
+  }, options.tls);
+  server.on('connection', () => void connections++);
   const port = await listen(server, 0);
-  return { url: `http://127.0.0.1:${port}/metrics`, scrapes: () => scrapes, lastHeaders: () => headers, close: () => close(server, new Set()) };
+  const scheme = options.tls ? 'https' : 'http';
+  return { url: `${scheme}://127.0.0.1:${port}/metrics`, scrapes: () => scrapes, connections: () => connections, lastHeaders: () => headers, close: () => close(server, new Set()) };
 }
 
 export interface ReceivedEvent {
@@ -116,6 +137,8 @@ export interface Sink {
   events: ReceivedEvent[];
   /** Requests that were not valid anomaly events (answered 400). */
   invalid: string[];
+  /** TCP connections accepted so far. */
+  connections(): number;
   /** Stop listening and cut open connections: the sink is down (connection refused). */
   down(): Promise<void>;
   /** Listen again on the same port. */
@@ -123,10 +146,11 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-export async function startSink(): Promise<Sink> {
+export async function startSink(options: { tls?: ServerTls } = {}): Promise<Sink> {
   const events: ReceivedEvent[] = [];
   const invalid: string[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -143,37 +167,39 @@ export async function startSink(): Promise<Sink> {
       }
     });
   };
-  let server = createServer(handler);
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+  const start = () => {
+    const server = serve(handler, options.tls);
+    server.on('connection', (s: Socket) => {
+      connections++;
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    return server;
+  };
+  let server = start();
   const port = await listen(server, 0);
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     events,
     invalid,
+    connections: () => connections,
     down: () => close(server, sockets),
     async up() {
-      server = createServer(handler);
-      server.on('connection', (s) => {
-        sockets.add(s);
-        s.on('close', () => sockets.delete(s));
-      });
+      server = start();
       await listen(server, port);
     },
     close: () => close(server, sockets),
   };
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server | HttpsServer, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
   });
 }
 
-function close(server: Server, sockets: Set<Socket>): Promise<void> {
+function close(server: Server | HttpsServer, sockets: Set<Socket>): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     server.close(() => resolve());

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Anomaly } from '../../lib/contracts/index.ts';
+import { makeCert } from '../injector/tls.ts';
 import { requireBinary } from '../support/binaries.ts';
 import { REPO_ROOT, runCli, startCli, waitForHttp, type Started } from '../support/process.ts';
 import { startSink, startTarget, waitFor, type Sink, type Target } from './harness.ts';
@@ -36,8 +37,8 @@ ${extra}`,
   return file;
 }
 
-async function startDispatcher(config: string, args: string[] = []): Promise<{ proc: Started; url: string }> {
-  const proc = startCli(['dispatcher', '--config', config, ...args], POD);
+async function startDispatcher(config: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ proc: Started; url: string }> {
+  const proc = startCli(['dispatcher', '--config', config, ...args], { ...POD, ...env });
   cleanup.push(() => proc.stop('SIGKILL'));
   await waitFor(() => /"msg":"dispatcher started"/.test(proc.output()) || proc.child.exitCode !== null, 'dispatcher start', 20_000);
   const url = /"http":"([^"]+)"/.exec(proc.output())?.[1];
@@ -115,6 +116,34 @@ describe('deucalion dispatcher (separate process)', () => {
       expect(await metric(url, `deucalion_dispatcher_dropped_events_total{reason="${reason}"}`)).toBe(0);
     }
     expect(new Set(sink.events.map((e) => e.event.id)).size).toBe(sink.events.length);
+    expect(await proc.stop('SIGTERM')).toBe(0);
+  });
+
+  it('scrapes an https target trusting tls.caFile and sends to an https K_SINK trusting K_CA_CERTS, as a SinkBinding sets them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-tls-'));
+    const pem = (cn: string, name: string) => {
+      const files = makeCert(dir, cn, name);
+      return { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8'), certFile: files.certFile };
+    };
+    const app = pem('app.local', 'app');
+    const broker = pem('broker.local', 'broker');
+    const target = await startTarget({ spikes: new Map([[30, 'app_queue_depth']]), tls: app });
+    const sink = await startSink({ tls: broker });
+    cleanup.push(() => target.close(), () => sink.close());
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `target: { url: "${target.url}", interval: 100ms, timeout: 90ms, tls: { caFile: app.crt } }
+detectors:
+  - name: zscore
+    params: { threshold: 6, window: 30, warmup: 10 }
+sink: { retryBase: 50ms, retryMax: 400ms }
+listen: "127.0.0.1:0"
+`);
+    const { proc, url } = await startDispatcher(config, [], { K_SINK: sink.url, K_CA_CERTS: broker.cert });
+    await waitFor(() => sink.events.length >= 1, 'the anomaly at the https sink');
+    expect(sink.events[0].data.anomalies.map(seriesOf)).toEqual(['app_queue_depth{"queue":"orders"}']);
+    expect(await metric(url, 'deucalion_dispatcher_target_up')).toBe(1);
+    expect([target.connections(), sink.connections()]).toEqual([1, 1]); // kept alive, both
+    expect(proc.output()).not.toContain('BEGIN CERTIFICATE');
     expect(await proc.stop('SIGTERM')).toBe(0);
   });
 
