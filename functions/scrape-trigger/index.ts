@@ -7,12 +7,15 @@
 // skipped runs; 502 for a failed one (Prometheus down, every window or every finding lost), so
 // cron-connector logs and `deucalion up` show it. Malformed ticks get a 400 with the reason.
 import type { DeucalionFunction, FunctionOptions } from '../../lib/runtime/function.ts';
+import { trustCaCertificates } from '../../lib/sink-binding.ts';
 import { loadTriggerConfig } from '../../lib/trigger/config.ts';
 import { parseTick } from '../../lib/trigger/tick.ts';
 import { createTrigger } from '../../lib/trigger/trigger.ts';
 
 export async function create(options: FunctionOptions): Promise<DeucalionFunction> {
   const config = loadTriggerConfig(options.config, options.env);
+  // fetch takes no per-request CA: a SinkBinding's CA is trusted process-wide (the system's stay).
+  if (config.sink.caCerts) trustCaCertificates(config.sink.caCerts);
   const trigger = createTrigger(config, { log: options.log });
   options.log.info('scrape-trigger configured', {
     federation: config.federation,
@@ -21,6 +24,8 @@ export async function create(options: FunctionOptions): Promise<DeucalionFunctio
     step: config.stepMs,
     queries: config.queries.map((q) => ({ expr: q.expr, detectors: q.detectors.map((d) => `${d.name} ${d.url}`) })),
     sink: config.sink.url,
+    sinkCaCerts: config.sink.caCerts ? 'K_CA_CERTS' : undefined,
+    extensions: config.sink.extensions,
   });
   return {
     name: 'scrape-trigger',

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULT_DETECTOR, findDetector } from '../detectors/index.ts';
 import { parseSelector, type Selector } from '../expo/index.ts';
 import type { AnyDetector } from '../sdk/detector.ts';
+import { ceExtensions, hasPemCertificate, parseCeOverrides } from '../sink-binding.ts';
 import { ConfigError, Fields, join, type RawObject } from './fields.ts';
 import type { TlsSettings } from './https-client.ts';
 
@@ -63,6 +64,8 @@ export interface SinkConfig {
   mode: 'binary' | 'structured';
   /** For an https sink; its CA defaults to $K_CA_CERTS (Knative SinkBinding). */
   tls?: TlsSettings;
+  /** CloudEvent extension attributes on every event: $K_CE_OVERRIDES, then sink.extensions. */
+  extensions?: Record<string, string>;
 }
 
 export interface ListenConfig {
@@ -97,7 +100,7 @@ const TOP = ['target', 'detectors', 'series', 'sink', 'listen'] as const;
 const TARGET = ['url', 'interval', 'timeout', 'bodySizeLimit', 'gzip', 'fallbackFormat', 'tls'] as const;
 const DETECTOR = ['name', 'match', 'params'] as const;
 const SERIES = ['max', 'vanishAfter', 'resolveAfter'] as const;
-const SINK = ['url', 'timeout', 'buffer', 'retryBase', 'retryMax', 'mode', 'tls'] as const;
+const SINK = ['url', 'timeout', 'buffer', 'retryBase', 'retryMax', 'mode', 'tls', 'extensions'] as const;
 const TLS = ['caFile', 'certFile', 'keyFile', 'serverName', 'insecureSkipVerify'] as const;
 
 /** Parse YAML text (undefined: no file) and validate it; throws ConfigError listing every problem. */
@@ -150,7 +153,7 @@ function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: strin
   if (t && url !== undefined && !https) f.fail(path, `applies to an https:// ${owner}.url only, got ${url}`);
   if (!https) return undefined;
   const base = source.startsWith('/') || source.startsWith('.') ? dirname(resolve(source)) : process.cwd();
-  const read = (field: 'caFile' | 'certFile' | 'keyFile', marker: RegExp, what: string): string | undefined => {
+  const read = (field: 'caFile' | 'certFile' | 'keyFile', looksRight: (text: string) => boolean, what: string): string | undefined => {
     const name = f.string(t?.[field], join(path, field));
     if (name === undefined) return undefined;
     const file = isAbsolute(name) ? name : resolve(base, name);
@@ -161,18 +164,18 @@ function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: strin
       f.fail(join(path, field), `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
       return undefined;
     }
-    if (!marker.test(text)) f.fail(join(path, field), `${file} holds no PEM ${what}`);
+    if (!looksRight(text)) f.fail(join(path, field), `${file} holds no PEM ${what}`);
     return text;
   };
   const settings: TlsSettings = {};
-  settings.ca = read('caFile', PEM_CERTIFICATE, 'certificate');
+  settings.ca = read('caFile', hasPemCertificate, 'certificate');
   if (settings.ca === undefined && envCa !== undefined) {
-    if (PEM_CERTIFICATE.test(envCa)) settings.ca = envCa;
+    if (hasPemCertificate(envCa)) settings.ca = envCa;
     else f.fail(`${path} (from K_CA_CERTS)`, 'holds no PEM certificate');
   }
-  settings.cert = read('certFile', PEM_CERTIFICATE, 'certificate');
+  settings.cert = read('certFile', hasPemCertificate, 'certificate');
   // The key's text never goes into a message: only the file name does.
-  settings.key = read('keyFile', /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'private key');
+  settings.key = read('keyFile', (text) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text), 'private key');
   if ((t?.certFile === undefined) !== (t?.keyFile === undefined)) f.fail(path, 'certFile and keyFile go together');
   settings.serverName = f.string(t?.serverName, join(path, 'serverName'));
   settings.insecureSkipVerify = f.boolean(t?.insecureSkipVerify, join(path, 'insecureSkipVerify'), false);
@@ -180,7 +183,6 @@ function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: strin
   return Object.keys(settings).length === 0 ? undefined : settings;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
 
 /** localhost, 127.0.0.0/8 or ::1 (URL hostnames keep IPv6 brackets). */
 export function isLoopback(hostname: string): boolean {
@@ -228,7 +230,26 @@ function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: str
     retryMaxMs,
     mode: f.oneOf(s.mode, 'sink.mode', ['binary', 'structured'] as const, 'binary'),
     tls: readTls(f, s.tls, 'sink', url, source, nonEmpty(env.K_CA_CERTS)),
+    extensions: readExtensions(f, s.extensions, env),
   };
+}
+
+/** $K_CE_OVERRIDES (a SinkBinding's ceOverrides), with sink.extensions over it name by name. */
+function readExtensions(f: Fields, written: unknown, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
+  let out: Record<string, string> = {};
+  try {
+    out = parseCeOverrides(env.K_CE_OVERRIDES);
+  } catch (err) {
+    f.fail('sink.extensions (from K_CE_OVERRIDES)', (err as Error).message);
+  }
+  if (written !== undefined && written !== null) {
+    try {
+      out = { ...out, ...ceExtensions(written, 'sink.extensions') };
+    } catch (err) {
+      f.issues.push((err as Error).message);
+    }
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 /** `listen: 9464`, `":9464"` or `"127.0.0.1:9464"`; DEUCALION_HTTP_PORT overrides the port. */

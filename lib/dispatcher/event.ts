@@ -25,21 +25,24 @@ export interface EncodedRequest {
   body: Buffer;
 }
 
-/** Binary mode (ce-* headers, JSON body) by default, as DESIGN.md §3 says; structured on request. */
-export function encodeEvent(event: OutgoingEvent, mode: 'binary' | 'structured'): EncodedRequest {
+/**
+ * Binary mode (ce-* headers, JSON body) by default, as DESIGN.md §3 says; structured on request.
+ * `extensions` (validated by lib/sink-binding.ts: never a core attribute, header-safe values) are
+ * added as attributes.
+ */
+export function encodeEvent(event: OutgoingEvent, mode: 'binary' | 'structured', extensions?: Record<string, string>): EncodedRequest {
   if (mode === 'structured') {
-    const envelope = { specversion: '1.0', id: event.id, source: event.source, type: EVENT_TYPES.anomaly, time: event.time, datacontenttype: 'application/json', data: event.data };
+    const envelope = { specversion: '1.0', id: event.id, source: event.source, type: EVENT_TYPES.anomaly, time: event.time, ...extensions, datacontenttype: 'application/json', data: event.data };
     return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: Buffer.from(JSON.stringify(envelope)) };
   }
-  return {
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': event.id,
-      'ce-source': event.source,
-      'ce-type': EVENT_TYPES.anomaly,
-      'ce-time': event.time,
-      'content-type': 'application/json',
-    },
-    body: Buffer.from(JSON.stringify(event.data)),
+  const headers: Record<string, string> = {
+    'ce-specversion': '1.0',
+    'ce-id': event.id,
+    'ce-source': event.source,
+    'ce-type': EVENT_TYPES.anomaly,
+    'ce-time': event.time,
+    'content-type': 'application/json',
   };
+  for (const name in extensions) headers[`ce-${name}`] = extensions[name];
+  return { headers, body: Buffer.from(JSON.stringify(event.data)) };
 }

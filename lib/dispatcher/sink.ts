@@ -160,7 +160,7 @@ export class EventSink {
 
   private async send(event: OutgoingEvent): Promise<number> {
     const url = new URL(this.config.url!);
-    const { headers, body } = encodeEvent(event, this.config.mode);
+    const { headers, body } = encodeEvent(event, this.config.mode, this.config.extensions);
     const timeoutMs = this.config.timeoutMs;
     let client: RequestClient = this.plain;
     if (url.protocol === 'https:') {

@@ -1,11 +1,13 @@
 // scrape-trigger configuration: the YAML of docs/federated.md (schema: ./config.schema.json), with
-// environment fallbacks (FEDERATION, PROMETHEUS_URL, DETECTORS_BASE_URL, K_SINK). Validated once at
+// environment fallbacks (FEDERATION, PROMETHEUS_URL, DETECTORS_BASE_URL, K_SINK, and a SinkBinding's
+// K_CA_CERTS and K_CE_OVERRIDES). Validated once at
 // startup; every error names the file and the field path. Durations become milliseconds here.
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { DEFAULT_DETECTOR } from '../detectors/index.ts';
 import { parseDuration } from '../duration.ts';
+import { ceExtensions, hasPemCertificate, parseCeOverrides } from '../sink-binding.ts';
 import schema from './config.schema.json' with { type: 'json' };
 
 export interface RetryPolicy {
@@ -44,7 +46,16 @@ export interface TriggerConfig {
     maxPointsPerEvent: number;
     maxBytesPerEvent: number;
   };
-  sink: { url: string; timeoutMs: number; retry: RetryPolicy; maxAnomaliesPerEvent: number };
+  sink: {
+    url: string;
+    timeoutMs: number;
+    retry: RetryPolicy;
+    maxAnomaliesPerEvent: number;
+    /** CloudEvent extension attributes on every event: $K_CE_OVERRIDES, then sink.extensions. */
+    extensions?: Record<string, string>;
+    /** $K_CA_CERTS: PEM CA certificates to trust for an https sink, besides the system's. */
+    caCerts?: string;
+  };
 }
 
 export const TRIGGER_DEFAULTS = {
@@ -129,6 +140,19 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
   if (!/^https?:\/\//.test(promUrl)) fail('prometheus.url', `must be an http(s) URL, got "${promUrl}"`);
   const sinkUrl = raw.sink?.url ?? nonEmpty(env.K_SINK) ?? fail('sink.url', 'required (or set $K_SINK, as a Knative SinkBinding does)');
   if (!/^https?:\/\//.test(sinkUrl)) fail('sink.url', `must be an http(s) URL, got "${sinkUrl}"`);
+  const caCerts = nonEmpty(env.K_CA_CERTS);
+  if (caCerts !== undefined && !hasPemCertificate(caCerts)) fail('sink (from K_CA_CERTS)', 'holds no PEM certificate');
+  let extensions: Record<string, string> = {};
+  try {
+    extensions = parseCeOverrides(env.K_CE_OVERRIDES);
+  } catch (err) {
+    fail('sink.extensions (from K_CE_OVERRIDES)', (err as Error).message);
+  }
+  try {
+    if (raw.sink?.extensions) extensions = { ...extensions, ...ceExtensions(raw.sink.extensions, 'sink.extensions') };
+  } catch (err) {
+    throw new TriggerConfigError(`${where}: ${(err as Error).message}`);
+  }
   if (!raw.queries) fail('queries', 'required: at least one {expr, detectors}');
 
   const stepMs = duration('step', raw.step, TRIGGER_DEFAULTS.step);
@@ -174,6 +198,8 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
       timeoutMs: duration('sink.timeout', raw.sink?.timeout, s.timeout),
       retry: retry('sink.retry', raw.sink?.retry, s.retry),
       maxAnomaliesPerEvent: raw.sink?.maxAnomaliesPerEvent ?? s.maxAnomaliesPerEvent,
+      ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+      ...(caCerts !== undefined ? { caCerts } : {}),
     },
   };
   config.queries = resolveQueries(raw.queries, config, 'queries', (path, message) => fail(path, message));

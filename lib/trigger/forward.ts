@@ -13,6 +13,8 @@ export interface SinkSettings {
   timeoutMs: number;
   retry: RetryPolicy;
   maxAnomaliesPerEvent: number;
+  /** Extension attributes on every event (validated by lib/sink-binding.ts). */
+  extensions?: Record<string, string>;
 }
 
 export interface ForwardOutcome {
@@ -49,6 +51,7 @@ export async function forwardFindings(
   for (const data of buildSinkPayloads(federation, anomalies, resolved, sink.maxAnomaliesPerEvent)) {
     const size = data.anomalies.length + (data.resolved?.length ?? 0);
     const event = new CloudEvent<AnomalyData>({
+      ...sink.extensions,
       type: EVENT_TYPES.anomaly,
       source: federationSource(federation),
       subject: 'scrape-trigger',

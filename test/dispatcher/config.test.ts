@@ -100,6 +100,17 @@ describe('dispatcher config', () => {
     expect(typeof c.detectors[0].detector.createOnline).toBe('function');
   });
 
+  it("takes CloudEvent extensions from $K_CE_OVERRIDES (a SinkBinding's ceOverrides), sink.extensions winning by name", async () => {
+    const overrides = JSON.stringify({ extensions: { cluster: 'prod-eu1', team: 'platform' } });
+    const c = await loadConfig('target: { url: "http://a/" }\nsink: { extensions: { team: payments } }', { source: 'c.yaml', env: { ...env, K_CE_OVERRIDES: overrides } });
+    expect(c.sink.extensions).toEqual({ cluster: 'prod-eu1', team: 'payments' });
+    expect((await loadConfig('target: { url: "http://a/" }', { source: 'c.yaml', env: { ...env, K_CE_OVERRIDES: ' ' } })).sink.extensions).toBeUndefined();
+    expect(await issues('target: { url: "http://a/" }', { ...env, K_CE_OVERRIDES: '{"extensions":{"source":"x"}}' })).toEqual(['sink.extensions (from K_CE_OVERRIDES): extensions.source: a core CloudEvents attribute cannot be overridden']);
+    expect(await issues('target: { url: "http://a/" }\nsink: { extensions: { team: "a b" } }')).toEqual([
+      `sink.extensions.team: only printable ASCII without spaces, '"' or '%' is supported (the value goes into a ce-team header)`,
+    ]);
+  });
+
   describe('tls (https targets and sinks)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-tls-'));
     const { certFile, keyFile } = makeCert(dir, 'metrics.local');

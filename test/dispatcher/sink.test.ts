@@ -49,6 +49,14 @@ describe('event encoding', () => {
     expect(eventData(parsed)).toEqual(data(1));
   });
 
+  it.each(['binary', 'structured'] as const)('%s mode carries extension attributes (K_CE_OVERRIDES, sink.extensions) the SDK reads back', (mode) => {
+    const event = createEvent('/namespaces/ns/pods/p', data(1));
+    const { headers, body } = encodeEvent(event, mode, { cluster: 'prod-eu1', team: 'payments' });
+    const parsed = parseCloudEvent(headers, body.toString());
+    expect([parsed.cluster, parsed.team, parsed.source, parsed.type]).toEqual(['prod-eu1', 'payments', '/namespaces/ns/pods/p', 'io.deucalion.anomaly.v1']);
+    expect(eventData(parsed)).toEqual(data(1));
+  });
+
   it('gives every event its own id', () => {
     const ids = new Set(Array.from({ length: 100 }, () => createEvent('/s', data(1)).id));
     expect(ids.size).toBe(100);
