@@ -7,6 +7,7 @@ import { runCycle, ThrottledWarn } from './cycle.ts';
 import { DetectionEngine } from './engine.ts';
 import { createDispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { Scraper } from './scrape.ts';
+import type { TlsSettings } from './https-client.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { EventSink } from './sink.ts';
 import { watchConfigFile, type ConfigWatcher } from './watch.ts';
@@ -177,11 +178,22 @@ export async function checkConfig(path: string, env: NodeJS.ProcessEnv): Promise
     `  target     ${t.url} every ${formatDuration(t.intervalMs)} (timeout ${formatDuration(t.timeoutMs)}, gzip ${t.gzip ? 'on' : 'off'})`,
     ...c.detectors.map((d, i) => `  ${i === 0 ? 'detectors ' : '          '} ${d.name}${d.ref !== d.name ? ` (${d.ref})` : ''} on ${d.match ?? 'every series'}`),
     `  series     at most ${c.series.max}`,
+    ...(t.tls ? [`  target tls ${describeTls(t.tls)}`] : []),
     `  sink       ${c.sink.url ?? 'none: anomalies are logged and counted as dropped'}`,
+    ...(c.sink.tls ? [`  sink tls   ${describeTls(c.sink.tls)}`] : []),
+    ...(c.sink.extensions ? [`  extensions ${Object.entries(c.sink.extensions).map(([k, v]) => `${k}=${v}`).join(' ')}`] : []),
     `  listen     ${c.listen.host}:${c.listen.port}`,
     `  identity   pod ${c.namespace}/${c.pod}`,
   ];
   return { ok: true, message: lines.join('\n') };
+}
+
+/** What a tls setting does, in words (never the PEM text). */
+function describeTls(tls: TlsSettings): string {
+  const parts = [tls.insecureSkipVerify ? 'any certificate accepted (insecureSkipVerify)' : tls.ca ? 'trusts the system CAs and the given CA' : 'trusts the system CAs'];
+  if (tls.serverName) parts.push(`checks the name ${tls.serverName}`);
+  if (tls.cert) parts.push('presents a client certificate');
+  return parts.join(', ');
 }
 
 /** Read and validate the file (or, when there is none, a config from the environment alone). An

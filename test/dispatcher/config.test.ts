@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../lib/dispatcher/config.ts';
+import { checkConfig } from '../../lib/dispatcher/dispatcher.ts';
 import { DEFAULT_DETECTOR } from '../../lib/detectors/index.ts';
 import { makeCert } from '../injector/tls.ts';
 import { REPO_ROOT } from '../support/process.ts';
@@ -135,6 +136,18 @@ describe('dispatcher config', () => {
       const other = makeCert(dir, 'other-ca', 'other');
       const written = await loadConfig(`${base}\nsink: { tls: { caFile: ${other.certFile} } }`, { source: config, env: { K_SINK: 'https://broker.local/', K_CA_CERTS: cert } });
       expect(written.sink.tls).toEqual({ ca: readFileSync(other.certFile, 'utf8') });
+    });
+
+    it('--check says what the tls settings and extensions do, without their PEM text', async () => {
+      writeFileSync(config, 'target: { url: "https://127.0.0.1:8443/metrics", tls: { caFile: tls.crt, certFile: tls.crt, keyFile: tls.key, serverName: metrics.local } }\nsink: { extensions: { cluster: prod } }\n');
+      const checked = await checkConfig(config, { K_SINK: 'https://broker.local/', K_CA_CERTS: cert });
+      expect(checked.ok).toBe(true);
+      expect(checked.message.split('\n').filter((l) => /^  (target tls|sink tls|extensions)/.test(l))).toEqual([
+        '  target tls trusts the system CAs and the given CA, checks the name metrics.local, presents a client certificate',
+        '  sink tls   trusts the system CAs and the given CA',
+        '  extensions cluster=prod',
+      ]);
+      expect(checked.message).not.toContain('BEGIN');
     });
 
     it.each([
