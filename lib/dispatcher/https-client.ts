@@ -6,7 +6,7 @@
 // answer is retried once, by the same rule (isStaleConnection).
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type * as Https from 'node:https';
-import { HttpClientError, isStaleConnection, type HttpClientOptions, type RawResponse, type RequestClient } from './http-client.ts';
+import { HttpClient, HttpClientError, isStaleConnection, type HttpClientOptions, type RawResponse, type RequestClient } from './http-client.ts';
 
 /** What a target or a sink may say about TLS (config: `tls:`); PEM text, not file names. */
 export interface TlsSettings {
@@ -123,6 +123,31 @@ export class HttpsClient implements RequestClient {
       });
       req.end(body);
     });
+  }
+}
+
+/** A peer's client by the URL's scheme: the small plain client for http:, an HttpsClient (made on
+ *  first use) with the given tls settings for https:. What the scrape and the sink each hold. */
+export class PeerClients {
+  private readonly options: HttpClientOptions;
+  private readonly plain: HttpClient;
+  private secure: HttpsClient | undefined;
+
+  constructor(options: HttpClientOptions = {}) {
+    this.options = options;
+    this.plain = new HttpClient(options);
+  }
+
+  for(url: URL, tls: TlsSettings | undefined): RequestClient {
+    if (url.protocol !== 'https:') return this.plain;
+    this.secure ??= new HttpsClient(this.options);
+    this.secure.configure(tls);
+    return this.secure;
+  }
+
+  close(): void {
+    this.plain.close();
+    this.secure?.close();
   }
 }
 

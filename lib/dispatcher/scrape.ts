@@ -9,8 +9,8 @@
 // sidecar). node:https is loaded only for https targets and node:zlib only for compressed bodies (a
 // loopback target is not asked for gzip by default).
 import type { ScrapeFormat, TargetConfig } from './config.ts';
-import { HttpClient, HttpClientError, type RawResponse, type RequestClient } from './http-client.ts';
-import { HttpsClient } from './https-client.ts';
+import { HttpClientError, type RawResponse } from './http-client.ts';
+import { PeerClients } from './https-client.ts';
 
 /** Prometheus' default scrape_protocols (no native histograms), with legacy name escaping: our parser
  *  reads classic names only, so the target is asked to escape UTF-8 names to underscores. */
@@ -50,8 +50,7 @@ export function formatOf(contentType: string | undefined): ScrapeFormat | undefi
 }
 
 export class Scraper {
-  private readonly plain = new HttpClient();
-  private secure: HttpsClient | undefined;
+  private readonly clients = new PeerClients();
 
   scrape(target: TargetConfig): Promise<ScrapeResult> {
     const url = new URL(target.url);
@@ -71,12 +70,7 @@ export class Scraper {
         else resolve(result!);
       };
       // One keep-alive connection, as Prometheus keeps one per target: no TCP handshake per scrape.
-      let client: RequestClient = this.plain;
-      if (url.protocol === 'https:') {
-        this.secure ??= new HttpsClient();
-        this.secure.configure(target.tls);
-        client = this.secure;
-      }
+      const client = this.clients.for(url, target.tls);
       const timer = setTimeout(() => {
         settle(new ScrapeError('timeout', `scrape timed out after ${target.timeoutMs} ms`));
         client.abort('scrape timed out');
@@ -97,8 +91,7 @@ export class Scraper {
   }
 
   close(): void {
-    this.plain.close();
-    this.secure?.close();
+    this.clients.close();
   }
 }
 

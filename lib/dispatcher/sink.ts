@@ -9,8 +9,7 @@
 import type { Logger } from '../log.ts';
 import type { SinkConfig } from './config.ts';
 import { encodeEvent, type OutgoingEvent } from './event.ts';
-import { HttpClient, type RequestClient } from './http-client.ts';
-import { HttpsClient } from './https-client.ts';
+import { PeerClients } from './https-client.ts';
 import { USER_AGENT } from './scrape.ts';
 
 /** A sink's answer is read up to this size (its body only matters for the log line of a failure). */
@@ -56,8 +55,7 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number, rando
 export class EventSink {
   private config: SinkConfig;
   private readonly queue: OutgoingEvent[] = [];
-  private readonly plain = new HttpClient({ idleMs: SINK_IDLE_MS });
-  private secure: HttpsClient | undefined;
+  private readonly clients = new PeerClients({ idleMs: SINK_IDLE_MS });
   private running = false;
   private wake: (() => void) | undefined;
   private closing = false;
@@ -105,8 +103,7 @@ export class EventSink {
     for (const event of left) this.hooks.dropped('shutdown', event);
     if (left.length > 0) this.log.error('shutting down with undelivered anomaly events: dropped', { events: left.length, findings: left.reduce((n, e) => n + e.findings, 0) });
     this.hooks.depth(0);
-    this.plain.close();
-    this.secure?.close();
+    this.clients.close();
   }
 
   private trim(): void {
@@ -162,12 +159,7 @@ export class EventSink {
     const url = new URL(this.config.url!);
     const { headers, body } = encodeEvent(event, this.config.mode, this.config.extensions);
     const timeoutMs = this.config.timeoutMs;
-    let client: RequestClient = this.plain;
-    if (url.protocol === 'https:') {
-      this.secure ??= new HttpsClient({ idleMs: SINK_IDLE_MS });
-      this.secure.configure(this.config.tls);
-      client = this.secure;
-    }
+    const client = this.clients.for(url, this.config.tls);
     const timer = setTimeout(() => client.abort(`timed out after ${timeoutMs} ms`), timeoutMs);
     let answer;
     try {
