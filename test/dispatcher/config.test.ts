@@ -138,6 +138,18 @@ describe('dispatcher config', () => {
       expect(written.sink.tls).toEqual({ ca: readFileSync(other.certFile, 'utf8') });
     });
 
+    it('loads the TLS example of docs/dispatcher.md, with its CA files beside it', async () => {
+      const doc = readFileSync(join(REPO_ROOT, 'docs/dispatcher.md'), 'utf8');
+      const example = /### TLS and event extensions[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)![1];
+      const exampleDir = mkdtempSync(join(tmpdir(), 'deucalion-dispatcher-tls-doc-'));
+      const appCa = readFileSync(makeCert(exampleDir, 'app', 'app-ca').certFile, 'utf8');
+      const brokerCa = readFileSync(makeCert(exampleDir, 'broker', 'broker-ca').certFile, 'utf8');
+      const c = await loadConfig(example, { source: join(exampleDir, 'config.yaml'), env: {} });
+      expect(c.target.tls).toEqual({ ca: appCa, serverName: 'localhost' });
+      expect(c.sink.tls).toEqual({ ca: brokerCa });
+      expect(c.sink.extensions).toEqual({ cluster: 'prod-eu1' });
+    });
+
     it('--check says what the tls settings and extensions do, without their PEM text', async () => {
       writeFileSync(config, 'target: { url: "https://127.0.0.1:8443/metrics", tls: { caFile: tls.crt, certFile: tls.crt, keyFile: tls.key, serverName: metrics.local } }\nsink: { extensions: { cluster: prod } }\n');
       const checked = await checkConfig(config, { K_SINK: 'https://broker.local/', K_CA_CERTS: cert });
