@@ -25,6 +25,7 @@ export interface InjectorConfig {
     runAsUser: number;
     readinessProbe: boolean;
     sink: string;
+    sinkCaCerts: string;
     resources: { requests: CpuMemory; limits: CpuMemory };
   };
   namespace: string;

@@ -43,6 +43,8 @@ export interface SidecarPlan {
   runAsUser: number;
   readinessProbe: boolean;
   sink: string;
+  /** K_CA_CERTS for the dispatcher (PEM); empty or absent: not set. */
+  sinkCaCerts?: string;
   resources: { requests: CpuMemory; limits: CpuMemory };
 }
 
@@ -176,6 +178,7 @@ function planSidecar(setting: (key: string) => string | undefined, config: Injec
     runAsUser: sidecar.runAsUser,
     readinessProbe: sidecar.readinessProbe,
     sink: sidecar.sink,
+    sinkCaCerts: sidecar.sinkCaCerts,
     resources: { requests, limits },
   };
 }

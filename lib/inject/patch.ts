@@ -76,6 +76,8 @@ export function dispatcherContainer(plan: SidecarPlan): Record<string, unknown> 
     { name: 'DEUCALION_HTTP_PORT', value: String(plan.port) },
   ];
   if (plan.sink) env.push({ name: 'K_SINK', value: plan.sink });
+  // What a SinkBinding would give for an https sink (it does not reach a container added at pod creation).
+  if (plan.sinkCaCerts) env.push({ name: 'K_CA_CERTS', value: plan.sinkCaCerts });
   const probe = (path: string, period: number) => ({ httpGet: { path, port: HTTP_PORT_NAME }, periodSeconds: period, timeoutSeconds: 2, failureThreshold: 3 });
   const container: Record<string, unknown> = {
     name: DISPATCHER_CONTAINER,

@@ -53,7 +53,7 @@ export interface TriggerConfig {
     maxAnomaliesPerEvent: number;
     /** CloudEvent extension attributes on every event: $K_CE_OVERRIDES, then sink.extensions. */
     extensions?: Record<string, string>;
-    /** $K_CA_CERTS: PEM CA certificates to trust for an https sink, besides the system's. */
+    /** sink.caCerts or $K_CA_CERTS: PEM CA certificates to trust for an https sink, besides the system's. */
     caCerts?: string;
   };
 }
@@ -140,8 +140,8 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
   if (!/^https?:\/\//.test(promUrl)) fail('prometheus.url', `must be an http(s) URL, got "${promUrl}"`);
   const sinkUrl = raw.sink?.url ?? nonEmpty(env.K_SINK) ?? fail('sink.url', 'required (or set $K_SINK, as a Knative SinkBinding does)');
   if (!/^https?:\/\//.test(sinkUrl)) fail('sink.url', `must be an http(s) URL, got "${sinkUrl}"`);
-  const caCerts = nonEmpty(env.K_CA_CERTS);
-  if (caCerts !== undefined && !hasPemCertificate(caCerts)) fail('sink (from K_CA_CERTS)', 'holds no PEM certificate');
+  const caCerts = nonEmpty(raw.sink?.caCerts) ?? nonEmpty(env.K_CA_CERTS);
+  if (caCerts !== undefined && !hasPemCertificate(caCerts)) fail(nonEmpty(raw.sink?.caCerts) ? 'sink.caCerts' : 'sink.caCerts (from K_CA_CERTS)', 'holds no PEM certificate');
   let extensions: Record<string, string> = {};
   try {
     extensions = parseCeOverrides(env.K_CE_OVERRIDES);

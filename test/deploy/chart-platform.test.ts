@@ -2,15 +2,18 @@
 // federation Prometheus configs (checked by the real promtool), the sink wiring, and Alertmanager
 // (its config checked by the real amtool).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfig as loadDispatcherConfig } from '../../lib/dispatcher/config.ts';
 import { resolveInjectorConfig } from '../../lib/inject/config.ts';
+import { decide } from '../../lib/inject/decide.ts';
+import { dispatcherContainer } from '../../lib/inject/patch.ts';
 import { resolveTriggerConfig } from '../../lib/trigger/config.ts';
 import { parseSchedule } from '../../lib/up/cron.ts';
+import { makeCert } from '../injector/tls.ts';
 import { requireBinary } from '../support/binaries.ts';
 import { BASE_VALUES, NAMESPACE, TWO_FEDERATIONS, findObject, ofKind, renderChart, type K8sObject } from './render.ts';
 
@@ -194,6 +197,25 @@ describe('configs the components accept', () => {
     const dispatcher = await loadDispatcherConfig(sidecar, { source: 'sidecar', env: { DEUCALION_SCRAPE_PORT: '8080', K_SINK: injector.sidecar.sink, POD_NAME: 'p', POD_NAMESPACE: 'shop' } });
     expect(dispatcher.target.url).toBe('http://127.0.0.1:8080/metrics');
     expect(new URL(dispatcher.sink.url!).href).toBe(new URL(injector.sidecar.sink).href); // URL-normalised
+  });
+
+  it('sink.caCerts (an https Broker under transport encryption): every dispatcher and scrape-trigger trusts it', async () => {
+    const ca = readFileSync(makeCert(mkdtempSync(join(tmpdir(), 'deucalion-sink-ca-')), 'broker-ca').certFile, 'utf8');
+    const sinkUrl = 'https://broker-ingress.knative-eventing.svc.cluster.local/deucalion-system/default';
+    const objects = renderChart({ ...BASE_VALUES, platform: 'knative', sink: { url: sinkUrl, caCerts: ca } });
+    const configs = objects.flatMap((o) => Object.entries(data(o).data ?? {}).filter(([k]) => k.startsWith('scrape-trigger-')).map(([, v]) => v));
+    expect(configs).toHaveLength(2);
+    for (const text of configs) expect(resolveTriggerConfig(parse(text), {}, 'helm').sink).toMatchObject({ url: sinkUrl, caCerts: ca.trim() });
+    const injector = resolveInjectorConfig(parse(data(findObject(objects, 'ConfigMap', 'deucalion-injector')).data!['config.yaml']), {}, 'injector');
+    const reconciled = resolveTriggerConfig({ ...injector.federation.trigger.config, federation: 'x', prometheus: { url: 'http://p:9090' } }, {}, 'reconciler');
+    expect(reconciled.sink.caCerts).toBe(ca.trim());
+    // An injected pod: its dispatcher's environment as the injector writes it, read by the dispatcher.
+    const decision = decide({ metadata: { name: 'web-1', annotations: { 'deucalion-injection': 'enabled' } }, spec: { containers: [{ name: 'web' }] } }, undefined, { name: 'shop' }, injector);
+    if (!decision.inject || decision.plan.kind !== 'sidecar') throw new Error(`not injected: ${JSON.stringify(decision)}`);
+    const container = dispatcherContainer(decision.plan) as { env: { name: string; value?: string }[] };
+    const env = Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    const dispatcher = await loadDispatcherConfig('target: { url: "http://127.0.0.1:8080/metrics" }', { source: 'cm', env });
+    expect([dispatcher.sink.url, dispatcher.sink.tls]).toEqual([sinkUrl, { ca: ca.trim() }]);
   });
 
   it('openfaas.functions false: no Function resources (deploy them with faas-cli -f stack.yml)', () => {

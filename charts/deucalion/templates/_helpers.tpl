@@ -107,6 +107,15 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/* Where anomaly events go: sink.url, else the Broker (knative.broker.enabled), else the alert-forwarder. */}}
+{{- /* The `sink:` of a scrape-trigger's config, as YAML; empty when there is no sink URL. */}}
+{{- define "deucalion.triggerSink" -}}
+{{- with include "deucalion.sinkUrl" . }}
+{{- $sink := dict "url" . }}
+{{- with $.Values.sink.caCerts }}{{ $_ := set $sink "caCerts" . }}{{ end }}
+{{- toYaml $sink }}
+{{- end }}
+{{- end }}
+
 {{- define "deucalion.sinkUrl" -}}
 {{- if .Values.sink.url }}
 {{- .Values.sink.url }}
