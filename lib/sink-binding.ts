@@ -1,7 +1,7 @@
 // What a Knative SinkBinding puts into a producer's environment besides K_SINK, read by both producers
 // of anomaly events (the dispatcher and the scrape-trigger):
 // - K_CA_CERTS: PEM CA certificates of an https sink (a Broker under transport encryption), trusted
-//   in addition to the system's;
+//   in addition to the default ones (Node's bundled CAs, NODE_EXTRA_CA_CERTS);
 // - K_CE_OVERRIDES: `{"extensions": {"name": "value"}}`, CloudEvent extension attributes every event
 //   sent must carry (a Trigger can filter on them), from the SinkBinding's `ceOverrides`.
 // No imports: the dispatcher loads this too, and counts every module.

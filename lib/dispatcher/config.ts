@@ -8,7 +8,7 @@ import { parseSelector, type Selector } from '../expo/index.ts';
 import type { AnyDetector } from '../sdk/detector.ts';
 import { ceExtensions, hasPemCertificate, parseCeOverrides } from '../sink-binding.ts';
 import { ConfigError, Fields, join, type RawObject } from './fields.ts';
-import type { TlsSettings } from './https-client.ts';
+import { tlsProblem, type TlsSettings } from './https-client.ts';
 
 export { ConfigError };
 
@@ -94,6 +94,9 @@ export interface LoadOptions {
   env: NodeJS.ProcessEnv;
   /** Imports a detector module (functions/index.ts loadDetectorModule); injected to keep it lazy. */
   loadModule?: (path: string) => Promise<AnyDetector>;
+  /** Where relative paths (detector modules, TLS files) start: the config file's directory. Default:
+   *  the directory of `source` when it is a path, else the working directory. */
+  baseDir?: string;
 }
 
 const TOP = ['target', 'detectors', 'series', 'sink', 'listen'] as const;
@@ -115,16 +118,18 @@ export async function loadConfig(text: string | undefined, options: LoadOptions)
   const top = f.object(raw, '', TOP) ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(options.source, f.issues);
   const env = options.env;
-  const target = readTarget(f, top.target, env, options.source);
+  // Relative paths are relative to the config file, which is where a ConfigMap puts them.
+  const baseDir = options.baseDir ?? (isAbsolute(options.source) || options.source.startsWith('.') ? dirname(resolve(options.source)) : process.cwd());
+  const target = readTarget(f, top.target, env, baseDir);
   const series = readSeries(f, top.series);
-  const sink = readSink(f, top.sink, env, options.source);
+  const sink = readSink(f, top.sink, env, baseDir);
   const listen = readListen(f, top.listen, env);
-  const detectors = await readDetectors(f, top.detectors, options);
+  const detectors = await readDetectors(f, top.detectors, options, baseDir);
   if (f.issues.length > 0) throw new ConfigError(options.source, f.issues);
   return { source: options.source, target: target!, detectors, series, sink, listen, namespace: nonEmpty(env.POD_NAMESPACE) ?? 'default', pod: nonEmpty(env.POD_NAME) ?? 'unknown' };
 }
 
-function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: string): TargetConfig | undefined {
+function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv, baseDir: string): TargetConfig | undefined {
   const t = f.object(value, 'target', TARGET) ?? {};
   let url = f.url(f.string(t.url, 'target.url'), 'target.url');
   if (t.url === undefined) url = urlFromAnnotations(f, env);
@@ -136,27 +141,33 @@ function readTarget(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: s
   // there are no bytes to save, so by default only remote targets are asked for gzip.
   const gzip = f.boolean(t.gzip, 'target.gzip', url === undefined || !isLoopback(new URL(url).hostname));
   const fallbackFormat = f.oneOf(t.fallbackFormat, 'target.fallbackFormat', ['prometheus', 'openmetrics', 'none'] as const, 'prometheus');
-  const tls = readTls(f, t.tls, 'target', url, source, undefined);
+  const tls = readTls(f, t.tls, 'target', url, baseDir, undefined);
   return url === undefined ? undefined : { url, intervalMs, timeoutMs, bodySizeLimit, gzip, fallbackFormat, tls };
 }
 
 /**
  * `tls: { caFile, certFile, keyFile, serverName, insecureSkipVerify }`, Prometheus' tls_config in
- * this file's spelling. Files are read here, at each (re)load, so a missing or wrong one is reported
- * with its field. `envCa` (the sink's $K_CA_CERTS) is the CA when no caFile is written; it is ignored
- * for a plain-http URL, where a Knative SinkBinding never sets it.
+ * this file's spelling. Files are read here, at each (re)load, and a TLS context is built from them,
+ * so a missing file, a key that does not match its certificate or an encrypted key is reported with
+ * its field, never at the first scrape. `envCa` (the sink's $K_CA_CERTS) is the CA when no caFile is
+ * written; it is ignored for a plain-http URL, where a Knative SinkBinding never sets it.
  */
-function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: string | undefined, source: string, envCa: string | undefined): TlsSettings | undefined {
+function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: string | undefined, baseDir: string, envCa: string | undefined): TlsSettings | undefined {
   const path = `${owner}.tls`;
   const t = f.object(value, path, TLS);
   const https = url !== undefined && url.startsWith('https:');
   if (t && url !== undefined && !https) f.fail(path, `applies to an https:// ${owner}.url only, got ${url}`);
   if (!https) return undefined;
-  const base = source.startsWith('/') || source.startsWith('.') ? dirname(resolve(source)) : process.cwd();
+  const issuesBefore = f.issues.length;
   const read = (field: 'caFile' | 'certFile' | 'keyFile', looksRight: (text: string) => boolean, what: string): string | undefined => {
     const name = f.string(t?.[field], join(path, field));
     if (name === undefined) return undefined;
-    const file = isAbsolute(name) ? name : resolve(base, name);
+    // PEM pasted where a file name belongs must not be echoed: it may be a private key.
+    if (name.includes('-----BEGIN') || name.includes('\n')) {
+      f.fail(join(path, field), 'expected a file name, got PEM text (put it into a file, e.g. in the ConfigMap, and name that)');
+      return undefined;
+    }
+    const file = isAbsolute(name) ? name : resolve(baseDir, name);
     let text: string;
     try {
       text = process.getBuiltinModule('node:fs').readFileSync(file, 'utf8');
@@ -174,15 +185,21 @@ function readTls(f: Fields, value: unknown, owner: 'target' | 'sink', url: strin
     else f.fail(`${path} (from K_CA_CERTS)`, 'holds no PEM certificate');
   }
   settings.cert = read('certFile', hasPemCertificate, 'certificate');
-  // The key's text never goes into a message: only the file name does.
   settings.key = read('keyFile', (text) => /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text), 'private key');
   if ((t?.certFile === undefined) !== (t?.keyFile === undefined)) f.fail(path, 'certFile and keyFile go together');
   settings.serverName = f.string(t?.serverName, join(path, 'serverName'));
+  // SNI carries host names only (RFC 6066); an address belongs in the URL, where it is checked too.
+  if (settings.serverName !== undefined && (/^[\d.]+$/.test(settings.serverName) || settings.serverName.includes(':'))) {
+    f.fail(join(path, 'serverName'), `expected a host name, got the address ${settings.serverName} (put an address into ${owner}.url instead)`);
+  }
   settings.insecureSkipVerify = f.boolean(t?.insecureSkipVerify, join(path, 'insecureSkipVerify'), false);
   for (const k of Object.keys(settings) as (keyof TlsSettings)[]) if (settings[k] === undefined || settings[k] === false) delete settings[k];
+  if (f.issues.length === issuesBefore) {
+    const problem = tlsProblem(settings);
+    if (problem) f.fail(path, `cannot make a TLS context of these files: ${problem}`);
+  }
   return Object.keys(settings).length === 0 ? undefined : settings;
 }
-
 
 /** localhost, 127.0.0.0/8 or ::1 (URL hostnames keep IPv6 brackets). */
 export function isLoopback(hostname: string): boolean {
@@ -215,7 +232,7 @@ function readSeries(f: Fields, value: unknown): SeriesConfig {
   };
 }
 
-function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: string): SinkConfig {
+function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, baseDir: string): SinkConfig {
   const s = f.object(value, 'sink', SINK) ?? {};
   const written = f.string(s.url, 'sink.url');
   const url = written !== undefined ? f.url(written, 'sink.url') : f.url(nonEmpty(env.K_SINK), 'sink.url (from K_SINK)');
@@ -229,7 +246,7 @@ function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, source: str
     retryBaseMs,
     retryMaxMs,
     mode: f.oneOf(s.mode, 'sink.mode', ['binary', 'structured'] as const, 'binary'),
-    tls: readTls(f, s.tls, 'sink', url, source, nonEmpty(env.K_CA_CERTS)),
+    tls: readTls(f, s.tls, 'sink', url, baseDir, nonEmpty(env.K_CA_CERTS)),
     extensions: readExtensions(f, s.extensions, env),
   };
 }
@@ -278,7 +295,7 @@ function readListen(f: Fields, value: unknown, env: NodeJS.ProcessEnv): ListenCo
   return { host, port, explicit };
 }
 
-async function readDetectors(f: Fields, value: unknown, options: LoadOptions): Promise<DetectorConfig[]> {
+async function readDetectors(f: Fields, value: unknown, options: LoadOptions, baseDir: string): Promise<DetectorConfig[]> {
   if (value !== undefined && value !== null && !Array.isArray(value)) {
     f.fail('detectors', 'expected a list of {name, match?, params?}');
     return [];
@@ -292,19 +309,19 @@ async function readDetectors(f: Fields, value: unknown, options: LoadOptions): P
       if (list[i] === undefined || list[i] === null) f.fail(path, 'expected a mapping with a name');
       continue;
     }
-    const entry = await readDetector(f, d, path, options);
+    const entry = await readDetector(f, d, path, options, baseDir);
     if (entry) out.push(entry);
   }
   return out;
 }
 
-async function readDetector(f: Fields, d: RawObject, path: string, options: LoadOptions): Promise<DetectorConfig | undefined> {
+async function readDetector(f: Fields, d: RawObject, path: string, options: LoadOptions, baseDir: string): Promise<DetectorConfig | undefined> {
   const ref = f.string(d.name, join(path, 'name'));
   if (ref === undefined) {
     if (d.name === undefined) f.fail(join(path, 'name'), 'required: a built-in detector name or a module path');
     return undefined;
   }
-  const detector = await findOrLoad(f, ref, join(path, 'name'), options);
+  const detector = await findOrLoad(f, ref, join(path, 'name'), options, baseDir);
   const match = f.string(d.match, join(path, 'match'));
   let selector: Selector | undefined;
   if (match !== undefined) {
@@ -326,16 +343,14 @@ async function readDetector(f: Fields, d: RawObject, path: string, options: Load
   return { name: detector.name, ref, detector, params, match, selector, fingerprint };
 }
 
-async function findOrLoad(f: Fields, ref: string, path: string, options: LoadOptions): Promise<AnyDetector | undefined> {
+async function findOrLoad(f: Fields, ref: string, path: string, options: LoadOptions, baseDir: string): Promise<AnyDetector | undefined> {
   const builtin = findDetector(ref);
   if (builtin) return builtin;
   if (!isModulePath(ref)) {
     f.fail(path, `unknown detector ${JSON.stringify(ref)}: not a built-in detector nor a module path (./x.ts, /abs/x.js)`);
     return undefined;
   }
-  // Relative module paths are relative to the config file, which is where a ConfigMap puts them.
-  const base = options.source.startsWith('/') || options.source.startsWith('.') ? dirname(resolve(options.source)) : process.cwd();
-  const file = isAbsolute(ref) ? ref : resolve(base, ref);
+  const file = isAbsolute(ref) ? ref : resolve(baseDir, ref);
   try {
     const load = options.loadModule ?? (async (p: string) => (await import('../../functions/index.ts')).loadDetectorModule(p));
     return await load(file);

@@ -1,13 +1,14 @@
 // The sidecar dispatcher's lifecycle: load the config (or wait for it), serve /metrics /healthz
 // /readyz, scrape on the interval, reload when the mounted config changes, flush on shutdown.
+import { dirname, resolve } from 'node:path';
 import { formatDuration } from '../duration.ts';
 import { createLogger, silentLogger, type Logger } from '../log.ts';
 import { ConfigError, loadConfig, type DispatcherConfig, type ListenConfig } from './config.ts';
 import { runCycle, ThrottledWarn } from './cycle.ts';
 import { DetectionEngine } from './engine.ts';
+import type { TlsSettings } from './https-client.ts';
 import { createDispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { Scraper } from './scrape.ts';
-import type { TlsSettings } from './https-client.ts';
 import { startStatusServer, type StatusServer } from './server.ts';
 import { EventSink } from './sink.ts';
 import { watchConfigFile, type ConfigWatcher } from './watch.ts';
@@ -190,7 +191,7 @@ export async function checkConfig(path: string, env: NodeJS.ProcessEnv): Promise
 
 /** What a tls setting does, in words (never the PEM text). */
 function describeTls(tls: TlsSettings): string {
-  const parts = [tls.insecureSkipVerify ? 'any certificate accepted (insecureSkipVerify)' : tls.ca ? 'trusts the system CAs and the given CA' : 'trusts the system CAs'];
+  const parts = [tls.insecureSkipVerify ? 'any certificate accepted (insecureSkipVerify)' : tls.ca ? 'trusts the default CAs and the given CA' : 'trusts the default CAs'];
   if (tls.serverName) parts.push(`checks the name ${tls.serverName}`);
   if (tls.cert) parts.push('presents a client certificate');
   return parts.join(', ');
@@ -211,7 +212,7 @@ async function readConfig(path: string, env: NodeJS.ProcessEnv, log: Logger, pre
   const hash = text === undefined ? 'missing' : `file:${text}`;
   if (hash === previous) return { exists: text !== undefined, hash, listen: envListen(env) };
   try {
-    const config = await loadConfig(text, { source: text === undefined ? `${path} (missing; environment only)` : path, env });
+    const config = await loadConfig(text, { source: text === undefined ? `${path} (missing; environment only)` : path, env, baseDir: dirname(resolve(path)) });
     if (text === undefined) log.info('no config file; running on defaults from the environment', { path });
     return { exists: text !== undefined, hash, config, listen: config.listen };
   } catch (err) {

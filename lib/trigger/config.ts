@@ -53,7 +53,7 @@ export interface TriggerConfig {
     maxAnomaliesPerEvent: number;
     /** CloudEvent extension attributes on every event: $K_CE_OVERRIDES, then sink.extensions. */
     extensions?: Record<string, string>;
-    /** sink.caCerts or $K_CA_CERTS: PEM CA certificates to trust for an https sink, besides the system's. */
+    /** sink.caCerts or $K_CA_CERTS: PEM CA certificates to trust for an https sink, besides the default ones. */
     caCerts?: string;
   };
 }

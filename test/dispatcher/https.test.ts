@@ -3,7 +3,7 @@
 // and anomaly events to an https sink trusting its CA, as a Knative SinkBinding's K_CA_CERTS asks.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { getCACertificates, setDefaultCACertificates, TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,18 @@ describe('scraping an https target', () => {
       expect(result.text).toContain('app_queue_depth{queue="orders"}');
     }
     expect([target.scrapes(), target.connections()]).toEqual([3, 1]);
+  });
+
+  it('trusts tls.ca besides the default CAs (NODE_EXTRA_CA_CERTS, say), not instead of them', async () => {
+    const defaults = getCACertificates('default');
+    setDefaultCACertificates([...defaults, other.cert]); // what NODE_EXTRA_CA_CERTS=other.crt gives at startup
+    try {
+      target = await startTarget({ tls: other });
+      scraper = new Scraper();
+      await expect(scraper.scrape(targetConfig(target.url, { ca: server.cert }))).resolves.toMatchObject({ format: 'openmetrics' });
+    } finally {
+      setDefaultCACertificates(defaults);
+    }
   });
 
   it('accepts any certificate with insecureSkipVerify', async () => {
@@ -152,13 +164,11 @@ describe('HttpsClient', () => {
   let close: (() => void) | undefined;
   afterAll(() => close?.());
 
-  it('re-sends once, on a fresh connection, a request whose kept-alive connection is reset before any answer', async () => {
-    // A raw TLS server: answers the first request of each connection, resets the connection on the
-    // second (what a server that closed an idle connection looks like to the client).
-    let connections = 0;
-    const bodies: string[] = [];
+  /** A raw TLS server: `answer(socket, raw, body, indexOnConnection)` writes the response or misbehaves. */
+  async function rawTlsServer(answer: (socket: TLSSocket, raw: import('node:net').Socket, body: string, index: number) => void) {
+    const state = { connections: 0, bodies: [] as string[] };
     const tlsServer = createNetServer((raw) => {
-      connections++;
+      state.connections++;
       raw.on('error', () => {});
       const socket = new TLSSocket(raw, { isServer: true, cert: server.cert, key: server.key });
       let seen = 0;
@@ -172,20 +182,43 @@ describe('HttpsClient', () => {
         if (pending.length < end + 4 + length) return;
         const body = pending.slice(end + 4, end + 4 + length);
         pending = '';
-        if (++seen === 2) return raw.resetAndDestroy(); // a TCP RST under the TLS session
-        bodies.push(body);
-        socket.write('HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nKeep-Alive: timeout=30\r\n\r\n');
+        state.bodies.push(body);
+        answer(socket, raw, body, seen++);
       });
     });
     await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
     close = () => tlsServer.close();
-    const url = new URL(`https://127.0.0.1:${(tlsServer.address() as { port: number }).port}/`);
+    return { state, url: new URL(`https://127.0.0.1:${(tlsServer.address() as { port: number }).port}/`) };
+  }
+  const ACCEPTED = 'HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nKeep-Alive: timeout=30\r\n\r\n';
+
+  it('re-sends once, on a fresh connection, a request whose kept-alive connection is reset before any answer', async () => {
+    // The second request of each connection is met with a TCP RST under the TLS session: what a server
+    // that closed an idle connection looks like to the client.
+    const { state, url } = await rawTlsServer((socket, raw, _body, index) => (index === 1 ? raw.resetAndDestroy() : socket.write(ACCEPTED)));
     const https = new HttpsClient();
     https.configure({ ca: server.cert });
     try {
       expect((await https.post(url, {}, Buffer.from('one'), 1024)).status).toBe(202);
       expect((await https.post(url, {}, Buffer.from('two'), 1024)).status).toBe(202);
-      expect([bodies, connections]).toEqual([['one', 'two'], 2]);
+      expect([state.bodies, state.connections]).toEqual([['one', 'two', 'two'], 2]);
+    } finally {
+      https.close();
+    }
+  });
+
+  it('does not re-send once the answer has begun, even on a reused connection', async () => {
+    const { state, url } = await rawTlsServer((socket, raw, _body, index) => {
+      if (index === 0) return socket.write(ACCEPTED);
+      socket.write('HTTP/1.1 202 Acc');
+      setTimeout(() => raw.resetAndDestroy(), 50);
+    });
+    const https = new HttpsClient();
+    https.configure({ ca: server.cert });
+    try {
+      expect((await https.post(url, {}, Buffer.from('one'), 1024)).status).toBe(202);
+      await expect(https.post(url, {}, Buffer.from('two'), 1024)).rejects.toMatchObject({ code: 'network', beforeResponse: false, reusedConnection: true });
+      expect([state.bodies, state.connections]).toEqual([['one', 'two'], 1]);
     } finally {
       https.close();
     }
