@@ -5,6 +5,7 @@
 import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRandom } from '../random.ts';
 import type { DemoService } from './topology.ts';
 
 export type IncidentKind = 'latency' | 'errors' | 'leak' | 'traffic-drop';
@@ -47,7 +48,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const leaked: Buffer[] = [];
   let leakTimer: NodeJS.Timeout | undefined;
   const active = (kind: IncidentKind) => (incidents.get(kind) ?? 0) > Date.now();
-  const random = mulberry32(options.seed ?? hash(service.name));
+  const random = createRandom(options.seed ?? hash(service.name));
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   const roundRobin = new Map<string, number>();
   const filler = 'x'.repeat(service.bodyBytes);
@@ -174,15 +175,4 @@ function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

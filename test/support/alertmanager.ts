@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { BINARIES, findBinary } from './binaries.ts';
-import { freePort, poll } from './process.ts';
+import { freePort, poll, stopGracefully } from './process.ts';
 
 /** An alert as GET /api/v2/alerts returns it (the fields tests look at). */
 export interface GettableAlert {
@@ -138,17 +138,10 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
   };
   const stop = async (): Promise<void> => {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      // SIGTERM lets Alertmanager flush its storage; SIGKILL if it has not exited in 5 s.
-      const force = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      proc.once('exit', () => {
-        clearTimeout(force);
-        live.delete(proc);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    if (!proc) return;
+    // SIGTERM lets Alertmanager flush its storage.
+    await stopGracefully(proc, 5000);
+    live.delete(proc);
   };
   const get = async <T>(path: string, query?: Query): Promise<T> => {
     const res = await fetch(`${url}${path}${toQueryString(query)}`, { signal: AbortSignal.timeout(5000) });

@@ -6,6 +6,19 @@ import { findFreePort } from '../../lib/up/ports.ts';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
+/** SIGTERM, then SIGKILL if `proc` has not exited within graceMs; resolves once it has exited. */
+export function stopGracefully(proc: ChildProcess, graceMs: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const force = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+    proc.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
 /** A free port for a child process to listen on (below the ephemeral range: see lib/up/ports.ts). */
 export const freePort = (): Promise<number> => findFreePort();
 

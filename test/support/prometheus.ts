@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { createPrometheusClient, type InstantSample } from '../../lib/prometheus/index.ts';
 import { BINARIES, findBinary } from './binaries.ts';
-import { freePort, poll } from './process.ts';
+import { freePort, poll, stopGracefully } from './process.ts';
 
 export interface PrometheusTarget {
   /** Metrics URL, e.g. http://127.0.0.1:PORT/metrics. */
@@ -131,17 +131,10 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   };
   const stop = async (): Promise<void> => {
     const proc = child;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      // SIGTERM lets Prometheus close its TSDB; SIGKILL if it has not exited in 10 s.
-      const force = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      proc.once('exit', () => {
-        clearTimeout(force);
-        live.delete(proc);
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
+    if (!proc) return;
+    // SIGTERM lets Prometheus close its TSDB.
+    await stopGracefully(proc, 10_000);
+    live.delete(proc);
   };
 
   await start();

@@ -1,0 +1,16 @@
+// Deterministic pseudo-random numbers (mulberry32): demo services, bench fixtures and fuzz runs are
+// reproducible by seed. Not for anything that must be unpredictable.
+
+export type Random = () => number;
+
+/** Uniform in [0, 1), the same sequence for the same seed. */
+export function createRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
