@@ -45,6 +45,22 @@ export function parseCeOverrides(text: string | undefined): Record<string, strin
   return extensions === undefined || extensions === null ? {} : ceExtensions(extensions, 'extensions');
 }
 
+/**
+ * The extensions every event carries: K_CE_OVERRIDES' (text of the variable), then `written` (a
+ * config's `sink.extensions`) over them name by name. Undefined when there are none. Throws an Error
+ * whose message starts with the field at fault.
+ */
+export function eventExtensions(envText: string | undefined, written: unknown): Record<string, string> | undefined {
+  let out: Record<string, string>;
+  try {
+    out = parseCeOverrides(envText);
+  } catch (err) {
+    throw new Error(`sink.extensions (from K_CE_OVERRIDES): ${(err as Error).message}`);
+  }
+  if (written !== undefined && written !== null) out = { ...out, ...ceExtensions(written, 'sink.extensions') };
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
 /** Validate a mapping of extension attributes (K_CE_OVERRIDES' `extensions`, or a config's). */
 export function ceExtensions(value: unknown, path: string): Record<string, string> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${path}: expected a mapping of name: string value`);

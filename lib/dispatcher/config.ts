@@ -6,7 +6,7 @@ import { parseDocument } from 'yaml';
 import { DEFAULT_DETECTOR, findDetector } from '../detectors/index.ts';
 import { parseSelector, type Selector } from '../expo/index.ts';
 import type { AnyDetector } from '../sdk/detector.ts';
-import { ceExtensions, hasPemCertificate, parseCeOverrides } from '../sink-binding.ts';
+import { eventExtensions, hasPemCertificate } from '../sink-binding.ts';
 import { ConfigError, Fields, join, type RawObject } from './fields.ts';
 import { tlsProblem, type TlsSettings } from './https-client.ts';
 
@@ -253,20 +253,12 @@ function readSink(f: Fields, value: unknown, env: NodeJS.ProcessEnv, baseDir: st
 
 /** $K_CE_OVERRIDES (a SinkBinding's ceOverrides), with sink.extensions over it name by name. */
 function readExtensions(f: Fields, written: unknown, env: NodeJS.ProcessEnv): Record<string, string> | undefined {
-  let out: Record<string, string> = {};
   try {
-    out = parseCeOverrides(env.K_CE_OVERRIDES);
+    return eventExtensions(env.K_CE_OVERRIDES, written);
   } catch (err) {
-    f.fail('sink.extensions (from K_CE_OVERRIDES)', (err as Error).message);
+    f.issues.push((err as Error).message);
+    return undefined;
   }
-  if (written !== undefined && written !== null) {
-    try {
-      out = { ...out, ...ceExtensions(written, 'sink.extensions') };
-    } catch (err) {
-      f.issues.push((err as Error).message);
-    }
-  }
-  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 /** `listen: 9464`, `":9464"` or `"127.0.0.1:9464"`; DEUCALION_HTTP_PORT overrides the port. */

@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { DEFAULT_DETECTOR } from '../detectors/index.ts';
 import { parseDuration } from '../duration.ts';
-import { ceExtensions, hasPemCertificate, parseCeOverrides } from '../sink-binding.ts';
+import { eventExtensions, hasPemCertificate } from '../sink-binding.ts';
 import schema from './config.schema.json' with { type: 'json' };
 
 export interface RetryPolicy {
@@ -142,14 +142,9 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
   if (!/^https?:\/\//.test(sinkUrl)) fail('sink.url', `must be an http(s) URL, got "${sinkUrl}"`);
   const caCerts = nonEmpty(raw.sink?.caCerts) ?? nonEmpty(env.K_CA_CERTS);
   if (caCerts !== undefined && !hasPemCertificate(caCerts)) fail(nonEmpty(raw.sink?.caCerts) ? 'sink.caCerts' : 'sink.caCerts (from K_CA_CERTS)', 'holds no PEM certificate');
-  let extensions: Record<string, string> = {};
+  let extensions: Record<string, string> | undefined;
   try {
-    extensions = parseCeOverrides(env.K_CE_OVERRIDES);
-  } catch (err) {
-    fail('sink.extensions (from K_CE_OVERRIDES)', (err as Error).message);
-  }
-  try {
-    if (raw.sink?.extensions) extensions = { ...extensions, ...ceExtensions(raw.sink.extensions, 'sink.extensions') };
+    extensions = eventExtensions(env.K_CE_OVERRIDES, raw.sink?.extensions);
   } catch (err) {
     throw new TriggerConfigError(`${where}: ${(err as Error).message}`);
   }
@@ -198,7 +193,7 @@ export function resolveTriggerConfig(raw: Raw, env: NodeJS.ProcessEnv, where = '
       timeoutMs: duration('sink.timeout', raw.sink?.timeout, s.timeout),
       retry: retry('sink.retry', raw.sink?.retry, s.retry),
       maxAnomaliesPerEvent: raw.sink?.maxAnomaliesPerEvent ?? s.maxAnomaliesPerEvent,
-      ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+      ...(extensions ? { extensions } : {}),
       ...(caCerts !== undefined ? { caCerts } : {}),
     },
   };
